@@ -1,0 +1,439 @@
+"""Stage 3: what each top-level statement reads, writes and mutates.
+
+The walk follows Python's evaluation order (the value of an assignment before its
+targets, a loop's iterable before its body), so ``x = x + 1`` reads ``x`` while
+``for i in r: y = i; print(y)`` does not read ``y``. Names bound inside a branch or a
+loop body count as bound only inside it: reading them later is treated as a read, which
+over-approximates a task's inputs but never drops one. Nested scopes (functions, lambdas,
+comprehensions, classes) contribute their free variables.
+
+The statements were parsed by libcst (which keeps their comments for re-emission); the
+analysis walks the standard-library ``ast`` of the same source, measured at about 0.25 ms
+per cell against about 19 ms for libcst's ScopeProvider, which matters at 5,000 cells.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from .ir import Facts
+from .rules import INPLACE_KEYWORD, PURE_METHODS, READ_CALL, WRITE_CALL
+
+BUILTINS = frozenset(dir(builtins)) | {"display", "get_ipython", "__file__"}
+
+
+def analyze(tree: ast.stmt) -> Facts:
+    walker = _Walker()
+    walker.stmt(tree, walker.bound)
+    return Facts(
+        reads=tuple(walker.reads),
+        writes=tuple(walker.writes),
+        definite=tuple(w for w in walker.writes if w in walker.bound),
+        mutates=tuple(n for n in walker.mutates if n not in walker.fresh),
+        calls=tuple(walker.calls),
+        reads_io=walker.reads_io,
+        writes_io=walker.writes_io,
+        star_import=walker.star,
+        uses_exec=walker.uses_exec,
+        declares_global=tuple(walker.globals),
+    )
+
+
+def root_name(node: ast.AST) -> str | None:
+    """``df`` for ``df.a.b``, ``df["x"]``, ``df.plot.hist(...)``."""
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return None
+
+
+def call_name(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+        self._seen_reads: set[str] = set()
+        self.writes: list[str] = []
+        self._seen_writes: set[str] = set()
+        self.mutates: list[str] = []
+        self.fresh: set[str] = set()  # bound before being mutated in this statement
+        self.calls: list[str] = []
+        self.bound: set[str] = set()
+        self.reads_io = False
+        self.writes_io = False
+        self.star = False
+        self.uses_exec = False
+        self.globals: list[str] = []
+
+    # ----------------------------------------------------------------- recording
+    def read(self, name: str, bound: set[str]) -> None:
+        if name not in bound and name not in self._seen_reads:
+            self._seen_reads.add(name)
+            self.reads.append(name)
+
+    def bind(self, name: str, bound: set[str]) -> None:
+        bound.add(name)
+        if name not in self._seen_writes:
+            self._seen_writes.add(name)
+            self.writes.append(name)
+            if name not in self._seen_reads:
+                self.fresh.add(name)
+
+    def mutate(self, name: str | None, bound: set[str]) -> None:
+        if name is None:
+            return
+        self.read(name, bound)
+        if name not in self.mutates:
+            self.mutates.append(name)
+        if name not in self._seen_writes:
+            self._seen_writes.add(name)
+            self.writes.append(name)
+
+    # ---------------------------------------------------------------- statements
+    def body(self, stmts: list[ast.stmt], bound: set[str]) -> set[str]:
+        inner = set(bound)
+        for s in stmts:
+            self.stmt(s, inner)
+        return inner
+
+    def stmt(self, s: ast.stmt, bound: set[str]) -> None:  # noqa: C901 - a dispatch table
+        if isinstance(s, ast.Assign):
+            self.expr(s.value, bound)
+            for t in s.targets:
+                self.target(t, bound)
+        elif isinstance(s, ast.AugAssign):
+            if isinstance(s.target, ast.Name):
+                self.read(s.target.id, bound)
+                self.expr(s.value, bound)
+                self.bind(s.target.id, bound)
+            else:
+                self.expr(s.value, bound)
+                self.target(s.target, bound)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.expr(s.value, bound)
+                self.target(s.target, bound)
+        elif isinstance(s, ast.Expr):
+            self.expr(s.value, bound)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            self.expr(s.iter, bound)
+            inner = set(bound)
+            self.target(s.target, inner)
+            self.body(s.body, inner)
+            self.body(s.orelse, bound)
+        elif isinstance(s, ast.While):
+            self.expr(s.test, bound)
+            self.body(s.body, bound)
+            self.body(s.orelse, bound)
+        elif isinstance(s, ast.If):
+            self.expr(s.test, bound)
+            self.body(s.body, bound)
+            self.body(s.orelse, bound)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                self.expr(item.context_expr, bound)
+                if item.optional_vars is not None:
+                    self.target(item.optional_vars, bound)
+            bound |= self.body(s.body, bound)  # a with-body always runs
+        elif isinstance(s, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            self.body(s.body, bound)
+            for h in s.handlers:
+                if h.type is not None:
+                    self.expr(h.type, bound)
+                inner = set(bound)
+                if h.name:
+                    self.bind(h.name, inner)
+                self.body(h.body, inner)
+            self.body(s.orelse, bound)
+            self.body(s.finalbody, bound)
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in s.decorator_list:
+                self.expr(d, bound)
+            self._arguments_outer(s.args, bound)
+            if s.returns is not None:
+                self.expr(s.returns, bound)
+            for name in _function_free(s):
+                self.read(name, bound)
+            self.globals.extend(g for g in _declared_globals(s) if g not in self.globals)
+            self.bind(s.name, bound)
+        elif isinstance(s, ast.ClassDef):
+            for node in [*s.decorator_list, *s.bases, *(k.value for k in s.keywords)]:
+                self.expr(node, bound)
+            for name in _class_free(s):
+                self.read(name, bound)
+            self.bind(s.name, bound)
+        elif isinstance(s, ast.Import):
+            for alias in s.names:
+                self.bind(alias.asname or alias.name.split(".")[0], bound)
+        elif isinstance(s, ast.ImportFrom):
+            for alias in s.names:
+                if alias.name == "*":
+                    self.star = True
+                else:
+                    self.bind(alias.asname or alias.name, bound)
+        elif isinstance(s, ast.Delete):
+            for t in s.targets:
+                if isinstance(t, ast.Name):
+                    self.read(t.id, bound)
+                    self.bind(t.id, bound)
+                else:
+                    self.expr(t, bound)
+                    self.mutate(root_name(t), bound)
+        elif isinstance(s, (ast.Global, ast.Nonlocal)):
+            pass
+        elif hasattr(ast, "Match") and isinstance(s, ast.Match):
+            self.expr(s.subject, bound)
+            for case in s.cases:
+                inner = set(bound)
+                for node in ast.walk(case.pattern):
+                    name = getattr(node, "name", None) or getattr(node, "rest", None)
+                    if isinstance(name, str):
+                        self.bind(name, inner)
+                if case.guard is not None:
+                    self.expr(case.guard, inner)
+                self.body(case.body, inner)
+        else:  # Return, Raise, Assert, Pass, Break, Continue ...
+            for child in ast.iter_child_nodes(s):
+                if isinstance(child, ast.expr):
+                    self.expr(child, bound)
+
+    def target(self, t: ast.expr, bound: set[str]) -> None:
+        if isinstance(t, ast.Name):
+            self.bind(t.id, bound)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                self.target(e, bound)
+        elif isinstance(t, ast.Starred):
+            self.target(t.value, bound)
+        elif isinstance(t, ast.Attribute):
+            self.expr(t.value, bound)
+            self.mutate(root_name(t), bound)
+        elif isinstance(t, ast.Subscript):
+            self.expr(t.value, bound)
+            self.expr(t.slice, bound)
+            self.mutate(root_name(t), bound)
+
+    # --------------------------------------------------------------- expressions
+    def expr(self, e: ast.expr, bound: set[str]) -> None:
+        if isinstance(e, ast.Name):
+            self.read(e.id, bound)
+        elif isinstance(e, ast.Call):
+            self._call(e, bound)
+        elif isinstance(e, ast.Lambda):
+            self._arguments_outer(e.args, bound)
+            for name in _free_in(e.body, _arg_names(e.args)):
+                self.read(name, bound)
+        elif isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            self.expr(e.generators[0].iter, bound)
+            for name in _comprehension_free(e):
+                self.read(name, bound)
+        elif isinstance(e, ast.NamedExpr):
+            self.expr(e.value, bound)
+            self.bind(e.target.id, bound)
+        else:
+            for child in ast.iter_child_nodes(e):
+                if isinstance(child, ast.expr):
+                    self.expr(child, bound)
+                elif isinstance(child, ast.keyword):
+                    self.expr(child.value, bound)
+                elif isinstance(child, ast.comprehension):  # pragma: no cover - handled above
+                    self.expr(child.iter, bound)
+
+    def _call(self, call: ast.Call, bound: set[str]) -> None:
+        self.expr(call.func, bound)
+        for a in call.args:
+            self.expr(a, bound)
+        for k in call.keywords:
+            self.expr(k.value, bound)
+        name = call_name(call)
+        if isinstance(call.func, ast.Name):
+            if call.func.id not in self.calls:
+                self.calls.append(call.func.id)
+            if call.func.id in ("exec", "eval", "globals", "locals"):
+                self.uses_exec = True
+        if name:
+            if READ_CALL.match(name) and not _open_for_writing(call):
+                self.reads_io = True
+            if WRITE_CALL.match(name) or _open_for_writing(call):
+                self.writes_io = True
+        inplace = any(
+            k.arg == INPLACE_KEYWORD
+            and isinstance(k.value, ast.Constant)
+            and k.value.value is True
+            for k in call.keywords
+        )
+        if isinstance(call.func, ast.Attribute):
+            owner = call.func.value
+            if inplace or (
+                call.func.attr not in PURE_METHODS and isinstance(owner, (ast.Name, ast.Subscript))
+            ):
+                base = root_name(owner)
+                if base is not None and base not in BUILTINS:
+                    self.mutate(base, bound)
+
+    def _arguments_outer(self, args: ast.arguments, bound: set[str]) -> None:
+        for d in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            self.expr(d, bound)
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if a is not None and a.annotation is not None:
+                self.expr(a.annotation, bound)
+
+
+# ------------------------------------------------------------------- nested scopes
+
+
+def _arg_names(args: ast.arguments) -> set[str]:
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    return names
+
+
+def _declared_globals(fn: ast.AST) -> list[str]:
+    out: list[str] = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Global):
+            out.extend(n for n in node.names if n not in out)
+    return out
+
+
+def _scope_nodes(stmts: list[ast.AST]):
+    """Nodes of one scope, not descending into nested scopes (yielded themselves)."""
+    stack = list(reversed(stmts))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(
+            node,
+            (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp,
+             ast.SetComp, ast.GeneratorExp, ast.DictComp),
+        ):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _free_in_scope(stmts: list[ast.AST], params: set[str]) -> list[str]:
+    """Free names of a function-like scope whose body is ``stmts``."""
+    local = set(params)
+    declared_outer: set[str] = set()
+    loads: list[str] = []
+    nested: list[ast.AST] = []
+    for node in _scope_nodes(stmts):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared_outer.update(node.names)
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                local.add(node.id)
+            else:
+                loads.append(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            local.add(node.name)
+            nested.append(node)
+        elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp,
+                               ast.DictComp)):
+            nested.append(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    local.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+        elif isinstance(node, ast.arg):  # pragma: no cover - args live on nested nodes
+            local.add(node.arg)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            local.add(node.name)
+    local -= declared_outer
+    free: list[str] = []
+    for name in loads:
+        if name not in local and name not in free:
+            free.append(name)
+    for node in nested:
+        for name in _nested_free(node):
+            if name not in local and name not in free:
+                free.append(name)
+    for name in declared_outer:
+        if name not in free:
+            free.append(name)
+    return free
+
+
+def _nested_free(node: ast.AST) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        outer: list[str] = []
+        for d in [*node.decorator_list, *node.args.defaults,
+                  *(d for d in node.args.kw_defaults if d is not None)]:
+            outer.extend(_free_in(d, set()))
+        return outer + _function_free(node)
+    if isinstance(node, ast.ClassDef):
+        outer = []
+        for d in [*node.decorator_list, *node.bases]:
+            outer.extend(_free_in(d, set()))
+        return outer + _class_free(node)
+    if isinstance(node, ast.Lambda):
+        return _free_in(node.body, _arg_names(node.args))
+    return _comprehension_free(node, include_first_iter=True)
+
+
+def _function_free(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return _free_in_scope(fn.body, _arg_names(fn.args))
+
+
+def _class_free(cls: ast.ClassDef) -> list[str]:
+    # Methods do not see class-level names; the class body itself does.
+    return _free_in_scope(cls.body, set())
+
+
+def _free_in(expr: ast.AST, params: set[str]) -> list[str]:
+    return _free_in_scope([expr], params)
+
+
+def _comprehension_free(node: ast.AST, include_first_iter: bool = False) -> list[str]:
+    gens = node.generators
+    bound: set[str] = set()
+    free: list[str] = []
+
+    def add(names: list[str]) -> None:
+        for n in names:
+            if n not in bound and n not in free:
+                free.append(n)
+
+    for i, gen in enumerate(gens):
+        if i > 0 or include_first_iter:
+            add(_free_in(gen.iter, set()))
+        for n in ast.walk(gen.target):
+            if isinstance(n, ast.Name):
+                bound.add(n.id)
+        for cond in gen.ifs:
+            add(_free_in(cond, set()))
+    elts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+    for e in elts:
+        add(_free_in(e, set()))
+    return free
+
+
+def _open_for_writing(call: ast.Call) -> bool:
+    if call_name(call) != "open":
+        return False
+    mode = None
+    if len(call.args) > 1:
+        mode = call.args[1]
+    for k in call.keywords:
+        if k.arg == "mode":
+            mode = k.value
+    return (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and any(c in mode.value for c in "wax+")
+    )

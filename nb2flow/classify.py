@@ -1,0 +1,375 @@
+"""Stage 2: split cells into statements and give each a role (keep, plot, display, ...).
+
+Decisions use the standard-library ``ast`` of each statement (cheap to pattern-match);
+the statement itself stays a libcst node so its comments survive into the script.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from . import magics
+from .analyze import analyze, call_name, root_name
+from .errors import Location, Nb2FlowError
+from .ir import (
+    DISPLAY,
+    IMPORT,
+    KEEP,
+    MAGIC,
+    PLOT,
+    Cell,
+    Classified,
+    Diagnostic,
+    Dropped,
+    Heading,
+    Notebook,
+    Statement,
+)
+from .load import TAG_PREFIX
+from .rules import (
+    DISPLAY_BUILTINS,
+    METRIC_CALL,
+    PLOT_METHODS,
+    PLOT_MODULES,
+    PURE_FUNCTIONS,
+    PURE_METHODS,
+)
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY_MODULE.code_for_node(node)
+
+
+def classify(nb: Notebook, keep_exploration: bool = False) -> Classified:
+    out = Classified(
+        notebook=nb, statements=[], headings=[], cell_tags={}, parameter_cells=frozenset(),
+        dropped=[], diagnostics=[], pip_packages=[], title=None, description=None,
+    )
+    plot_names: set[str] = set(DISPLAY_BUILTINS)
+    saves_figures = _saves_figures(nb)
+    parameter_cells: set[int] = set()
+    seen_code = False
+    last_count = 0
+    for cell in nb.cells:
+        tags = _check_tags(nb, cell)
+        out.cell_tags[cell.number] = tags
+        if cell.kind == "markdown":
+            _markdown(cell, out, seen_code)
+            continue
+        if cell.kind != "code":
+            continue
+        seen_code = True
+        if cell.execution_count is not None:
+            if cell.execution_count < last_count:
+                out.diagnostics.append(Diagnostic(
+                    "NB2W003",
+                    f"cell ran as [{cell.execution_count}] after [{last_count}]: the script "
+                    "follows the document order",
+                    cell.number,
+                ))
+            last_count = max(last_count, cell.execution_count)
+        if "parameters" in tags:
+            parameter_cells.add(cell.number)
+        if f"{TAG_PREFIX}skip" in tags:
+            out.dropped.append(Dropped(cell.number, None, "tagged nb2flow:skip", cell.source))
+            continue
+        keep_all = f"{TAG_PREFIX}keep" in tags or keep_exploration
+        _code_cell(nb, cell, out, plot_names, keep_all, saves_figures)
+    out.parameter_cells = frozenset(parameter_cells)
+    return out
+
+
+def _check_tags(nb: Notebook, cell: Cell) -> tuple[str, ...]:
+    for tag in cell.tags:
+        if tag.startswith(TAG_PREFIX):
+            rest = tag[len(TAG_PREFIX):]
+            if rest in ("skip", "keep"):
+                continue
+            if rest.startswith("task=") and rest[5:].isidentifier():
+                continue
+            raise Nb2FlowError(
+                "NB2F011", f"unknown tag {tag!r}", Location(str(nb.path), cell.number)
+            )
+    return cell.tags
+
+
+def _markdown(cell: Cell, out: Classified, seen_code: bool) -> None:
+    lines = cell.source.splitlines()
+    in_fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        m = _HEADING.match(line.strip()) if not in_fence else None
+        if not m:
+            continue
+        level, text = len(m[1]), _plain(m[2])
+        if not text:
+            continue
+        if out.title is None and level == 1 and not seen_code and not out.headings:
+            out.title = text
+            para = []
+            for rest in lines[i + 1:]:
+                if _HEADING.match(rest.strip()):
+                    break
+                if not rest.strip() and para:
+                    break
+                if rest.strip():
+                    para.append(rest.strip())
+            out.description = _plain(" ".join(para)) or None
+            continue
+        out.headings.append(Heading(cell.number, level, text))
+
+
+def _plain(text: str) -> str:
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links and images
+    text = re.sub(r"[*_`]+", "", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return text.strip()
+
+
+def _saves_figures(nb: Notebook) -> set[int]:
+    return {
+        c.number for c in nb.cells
+        if c.kind == "code" and re.search(r"\.(savefig|write_image|write_html)\(", c.source)
+    }
+
+
+def _parse(nb: Notebook, cell: Cell) -> tuple[cst.Module, ast.Module, magics.Translation | None]:
+    source = cell.source
+    translation = None
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        translation = magics.translate(source)
+        source = translation.source
+        if translation.errors:
+            line, message = translation.errors[0]
+            raise Nb2FlowError(
+                "NB2F013", message, Location(str(nb.path), cell.number, line)
+            )
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            where = Location(str(nb.path), cell.number, exc.lineno)
+            code = (exc.text or "").strip()
+            raise Nb2FlowError(
+                "NB2F006", f"{exc.msg}: {code}" if code else exc.msg, where
+            ) from None
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:  # pragma: no cover - ast accepted it
+        where = Location(str(nb.path), cell.number, exc.raw_line)
+        raise Nb2FlowError("NB2F006", exc.message, where) from None
+    return module, tree, translation
+
+
+def _split(module: cst.Module) -> list[cst.CSTNode]:
+    """Top-level statements, one per small statement (``a; b`` gives two)."""
+    nodes: list[cst.CSTNode] = []
+    header = list(module.header)
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) > 1:
+            for i, small in enumerate(stmt.body):
+                nodes.append(cst.SimpleStatementLine(
+                    body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                    leading_lines=stmt.leading_lines if i == 0 else (),
+                    trailing_whitespace=stmt.trailing_whitespace
+                    if i == len(stmt.body) - 1 else cst.TrailingWhitespace(),
+                ))
+        else:
+            nodes.append(stmt)
+    if nodes and header:
+        comments = [line for line in header if line.comment is not None]
+        if comments:
+            first = nodes[0]
+            nodes[0] = first.with_changes(leading_lines=[*comments, *first.leading_lines])
+    return nodes
+
+
+def _code_cell(
+    nb: Notebook,
+    cell: Cell,
+    out: Classified,
+    plot_names: set[str],
+    keep_all: bool,
+    saves_figures: set[int],
+) -> None:
+    if not cell.source.strip():
+        out.dropped.append(Dropped(cell.number, None, "empty cell", ""))
+        return
+    module, tree, translation = _parse(nb, cell)
+    cell_dropped: list[Dropped] = []
+    if translation is not None:
+        out.pip_packages.extend(p for p in translation.pip_packages if p not in out.pip_packages)
+        for line, code, reason in translation.dropped:
+            cell_dropped.append(Dropped(cell.number, line, reason, code))
+        for line, magic in translation.unknown:
+            out.diagnostics.append(
+                Diagnostic("NB2W005", f"{magic} has no plain-Python meaning: dropped",
+                           cell.number, line)
+            )
+            cell_dropped.append(Dropped(cell.number, line, f"unknown magic {magic}", magic))
+        for module_name in translation.imports:
+            node = cst.parse_statement(f"import {module_name}\n")
+            tree = ast.parse(f"import {module_name}").body[0]
+            out.statements.append(
+                Statement(cell.number, 1, node, role=IMPORT, facts=analyze(tree), tree=tree)
+            )
+    nodes = _split(module)
+    trees = tree.body
+    if len(nodes) != len(trees):  # pragma: no cover - both parsers see the same source
+        raise AssertionError(f"cell {cell.number}: statement count differs between parsers")
+    statements: list[Statement] = []
+    last = len(nodes) - 1
+    for i, (node, t) in enumerate(zip(nodes, trees)):
+        stmt = Statement(cell.number, t.lineno, node, facts=analyze(t), tree=t)
+        _role(stmt, t, plot_names, keep_all, cell.number in saves_figures, i == last)
+        _literal(stmt, t)
+        statements.append(stmt)
+    kept = [s for s in statements if s.role in (KEEP, IMPORT)]
+    dropped = [s for s in statements if s.role not in (KEEP, IMPORT)]
+    if not kept:
+        reasons = sorted({s.role for s in dropped} | ({MAGIC} if cell_dropped else set()))
+        out.dropped.append(Dropped(cell.number, None, _cell_reason(reasons), cell.source))
+    else:
+        out.dropped.extend(cell_dropped)
+        for s in dropped:
+            out.dropped.append(Dropped(s.cell, s.line, s.reason, code_of(s.node).strip()))
+    out.statements.extend(kept)
+
+
+def _cell_reason(roles: list[str]) -> str:
+    names = {PLOT: "plots", DISPLAY: "displayed values", MAGIC: "notebook magics",
+             IMPORT: "plotting imports"}
+    parts = [names.get(r, r) for r in roles]
+    return "only " + " and ".join(parts) if parts else "no code"
+
+
+def _role(
+    stmt: Statement,
+    t: ast.stmt,
+    plot_names: set[str],
+    keep_all: bool,
+    saves_figure: bool,
+    is_last: bool,
+) -> None:
+    if isinstance(t, (ast.Import, ast.ImportFrom)):
+        if _is_plot_import(t):
+            plot_names.update(stmt.facts.writes)
+            if not keep_all and not saves_figure:
+                stmt.role, stmt.reason = PLOT, "plotting import"
+                return
+        stmt.role = IMPORT
+        return
+    if keep_all:
+        return
+    if isinstance(t, ast.Expr):
+        kind = _expr_kind(t.value, plot_names)
+        if kind == PLOT and not saves_figure:
+            stmt.role, stmt.reason = PLOT, "plot"
+        elif kind == "show" or kind == "display-builtin":
+            stmt.role, stmt.reason = PLOT, "display call"
+        elif kind == "metric":
+            label = call_name(t.value) or "result"
+            value = code_of(stmt.node.body[0].value)
+            new = cst.parse_statement(f"print({label + ':'!r}, {value})\n")
+            stmt.node = new.with_changes(leading_lines=stmt.node.leading_lines)
+            stmt.tree = ast.parse(f"print({label + ':'!r}, {value})").body[0]
+            stmt.facts = analyze(stmt.tree)
+        elif kind == DISPLAY:
+            stmt.role = DISPLAY
+            stmt.reason = "displayed value" + (" (last line)" if is_last else "")
+        return
+    if isinstance(t, (ast.Assign, ast.AnnAssign)) and t.value is not None:
+        if _expr_kind(t.value, plot_names) == PLOT and not saves_figure:
+            stmt.role, stmt.reason = PLOT, "plot"
+            plot_names.update(stmt.facts.writes)
+        return
+    if isinstance(t, (ast.For, ast.While, ast.If, ast.With)):
+        leaves = [n for n in ast.walk(t) if isinstance(n, ast.stmt) and not _compound(n)]
+        kinds = {
+            _expr_kind(n.value, plot_names) if isinstance(n, ast.Expr) else KEEP
+            for n in leaves
+        }
+        if kinds and kinds <= {PLOT, "show", "display-builtin", DISPLAY} and not saves_figure:
+            stmt.role = PLOT if kinds & {PLOT, "show", "display-builtin"} else DISPLAY
+            stmt.reason = "loop or block that only plots" if stmt.role == PLOT else (
+                "block that only displays values"
+            )
+
+
+def _compound(n: ast.stmt) -> bool:
+    return isinstance(n, (ast.For, ast.While, ast.If, ast.With, ast.Try, ast.AsyncFor,
+                          ast.AsyncWith))
+
+
+def _is_plot_import(t: ast.Import | ast.ImportFrom) -> bool:
+    modules = [a.name for a in t.names] if isinstance(t, ast.Import) else [t.module or ""]
+    return all(
+        any(m == p or m.startswith(p + ".") for p in PLOT_MODULES) for m in modules
+    )
+
+
+def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:
+    """``plot``, ``show``, ``display``, ``metric`` or ``keep`` for an expression."""
+    if isinstance(e, ast.Call):
+        root = root_name(e.func)
+        attrs = _attr_chain(e.func)
+        name = call_name(e)
+        if isinstance(e.func, ast.Name) and e.func.id in DISPLAY_BUILTINS:
+            return "display-builtin"
+        if root in plot_names or any(a in PLOT_METHODS for a in attrs):
+            return PLOT
+        if name == "print":
+            return KEEP
+        if any(k.arg == "inplace" for k in e.keywords):
+            return KEEP
+        if name and METRIC_CALL.search(name) and name not in ("fit",):
+            return "metric"
+        if isinstance(e.func, ast.Name) and e.func.id in PURE_FUNCTIONS:
+            return DISPLAY
+        if isinstance(e.func, ast.Attribute) and e.func.attr in PURE_METHODS:
+            return DISPLAY
+        return KEEP
+    if isinstance(e, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+        return KEEP
+    if isinstance(e, ast.Tuple) and any(
+        _expr_kind(x, plot_names) == KEEP and isinstance(x, ast.Call) for x in e.elts
+    ):
+        return KEEP
+    return DISPLAY
+
+
+def _attr_chain(node: ast.expr) -> list[str]:
+    attrs: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return attrs
+
+
+def _literal(stmt: Statement, t: ast.stmt) -> None:
+    if not (
+        isinstance(t, ast.Assign)
+        and len(t.targets) == 1
+        and isinstance(t.targets[0], ast.Name)
+    ) and not (isinstance(t, ast.AnnAssign) and isinstance(t.target, ast.Name) and t.value):
+        return
+    try:
+        stmt.literal = ast.literal_eval(t.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return
+    stmt.is_literal = True

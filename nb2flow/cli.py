@@ -1,0 +1,128 @@
+"""The ``nb2flow`` command line: a thin shell over the library API."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import Nb2FlowError
+
+app = typer.Typer(
+    name="nb2flow",
+    help="Turn an experimental Jupyter notebook into a production Prefect 3 pipeline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nb2flow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Turn an experimental Jupyter notebook into a production Prefect 3 pipeline."""
+
+
+@app.command()
+def convert(
+    notebooks: Annotated[list[Path], typer.Argument(help="Notebooks (.ipynb) to convert.")],
+    output: Annotated[
+        Optional[Path], typer.Option("-o", "--output", help="Script path (one notebook only).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Overwrite a file nb2flow did not generate, or hand edits.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option(help="Write nothing; exit 1 if a script is missing or stale.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option(help="Write nothing; print a unified diff of what would change.")
+    ] = False,
+    keep_exploration: Annotated[
+        bool, typer.Option(help="Keep plots and displayed values.")
+    ] = False,
+    flow_name: Annotated[
+        Optional[str], typer.Option(help="Flow name (default: from the notebook file name).")
+    ] = None,
+    param: Annotated[
+        Optional[list[str]], typer.Option("--param", help="Make this variable a parameter.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
+) -> None:
+    """Convert notebooks into Prefect flow scripts written beside them."""
+    from .pipeline import ConvertOptions, convert as run
+    from .report import summary_lines
+
+    if output is not None and len(notebooks) > 1:
+        raise Nb2FlowError("NB2F012", "--output takes one notebook")
+    failed = False
+    for nb in notebooks:
+        options = ConvertOptions(
+            output=output, force=force, keep_exploration=keep_exploration,
+            flow_name=flow_name, params=tuple(param or ()),
+        )
+        try:
+            result = run(nb, options, check=check, diff=diff)
+        except Nb2FlowError as exc:
+            _error(exc)
+            failed = True
+            continue
+        if result.diff:
+            typer.echo(result.diff, nl=False)
+        if result.status in ("would-create", "stale", "edited"):
+            failed = True
+            if not diff:
+                typer.echo(f"{result.script}: {_stale_message(result.status)}", err=True)
+            continue
+        if not quiet and not check and not diff:
+            typer.echo(f"{result.notebook} -> {result.script} ({result.status})")
+            for line in summary_lines(result.flow):
+                typer.echo(line)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _stale_message(status: str) -> str:
+    return {
+        "would-create": "NB2F016 missing: run `nb2flow convert` on its notebook",
+        "stale": "NB2F016 stale: run `nb2flow convert` on its notebook",
+        "edited": "NB2F009 edited by hand and out of date with its notebook",
+    }[status]
+
+
+def _error(exc: Nb2FlowError) -> None:
+    typer.echo(f"error: {exc.render()}", err=True)
+    typer.echo(f"  hint: {exc.hint}", err=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except Nb2FlowError as exc:
+        _error(exc)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # noqa: BLE001 - an nb2flow bug: show it, ask for a report
+        traceback.print_exc()
+        print(
+            "\nnb2flow hit an internal error. Please report it with the notebook (or a "
+            "reduced copy) at https://github.com/nb2flow/nb2flow/issues",
+            file=sys.stderr,
+        )
+        sys.exit(2)

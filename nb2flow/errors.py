@@ -1,0 +1,111 @@
+"""User-facing errors and warnings.
+
+Every error a user can cause has a stable code (``NB2F001`` ...), a one-line message that
+names the file, cell and line, and an entry in ``docs/errors.md`` with the fix. The CLI
+catches :class:`Nb2FlowError` once and prints it; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: code -> (title, hint). ``docs/errors.md`` documents every entry; a test keeps both in sync.
+CATALOG: dict[str, tuple[str, str]] = {
+    "NB2F001": ("file not found", "Check the path; nb2flow reads .ipynb files."),
+    "NB2F002": ("not valid JSON", "The file is not a notebook; open and re-save it in Jupyter."),
+    "NB2F003": (
+        "not a Jupyter notebook",
+        "The JSON has no 'cells' list or fails nbformat validation.",
+    ),
+    "NB2F004": (
+        "nbformat 3 notebook",
+        "Upgrade it first: `jupyter nbconvert --to notebook --nbformat 4 NB.ipynb`.",
+    ),
+    "NB2F005": (
+        "kernel is not Python",
+        "nb2flow converts Python notebooks only (kernelspec language 'python').",
+    ),
+    "NB2F006": ("syntax error in a code cell", "Fix the cell in the notebook and convert again."),
+    "NB2F007": (
+        "no code left after cleaning",
+        "Every cell was dropped as plot, exploration or magic; tag a cell `nb2flow:keep`.",
+    ),
+    "NB2F008": (
+        "refusing to overwrite a file nb2flow did not generate",
+        "Choose another output with -o, or pass --force to replace it.",
+    ),
+    "NB2F009": (
+        "generated script was edited by hand",
+        "Move your edits into the notebook, or pass --force to overwrite them.",
+    ),
+    "NB2F010": (
+        "cannot write the output",
+        "The target is a symlink, a directory or not writable; choose another path.",
+    ),
+    "NB2F011": ("invalid cell tag", "Tags are `nb2flow:skip`, `nb2flow:keep`, `nb2flow:task=<name>`."),
+    "NB2F012": (
+        "invalid configuration",
+        "Fix the `[tool.nb2flow]` table in pyproject.toml or the command-line option.",
+    ),
+    "NB2F013": (
+        "unsupported IPython syntax",
+        "Rewrite the line in plain Python (e.g. `x = !cmd` -> subprocess.run).",
+    ),
+    "NB2F014": (
+        "invalid prefect.yaml",
+        "Fix the key named in the message; `nb2flow check-yaml` re-runs the checks.",
+    ),
+    "NB2F015": ("not UTF-8", "Save the notebook as UTF-8 (Jupyter always does)."),
+    "NB2F016": (
+        "generated script is stale",
+        "Run `nb2flow convert` on the notebook (the pre-commit hook does it for you).",
+    ),
+}
+
+#: Warning codes: printed, never fatal.
+WARNINGS: dict[str, str] = {
+    "NB2W001": "magic or shell line dropped",
+    "NB2W002": "star import kept at module level",
+    "NB2W003": "cells were executed out of order",
+    "NB2W004": "exec/eval reads names nb2flow cannot see",
+    "NB2W005": "unknown magic dropped",
+    "NB2W006": "global/nonlocal statement: the name is passed explicitly",
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a notebook something is: ``file:cell N:line L``."""
+
+    path: str
+    cell: int | None = None  # 1-based position of the cell in the notebook
+    line: int | None = None  # 1-based line inside the cell
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.cell is not None:
+            parts.append(f"cell {self.cell}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        return ":".join(parts)
+
+
+class Nb2FlowError(Exception):
+    """An error caused by the input or the options; shown without a traceback."""
+
+    def __init__(self, code: str, message: str, where: Location | None = None):
+        if code not in CATALOG:
+            raise ValueError(f"unknown error code {code}")
+        self.code = code
+        self.message = message
+        self.where = where
+        super().__init__(self.render())
+
+    @property
+    def hint(self) -> str:
+        return CATALOG[self.code][1]
+
+    def render(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.code} {self.message}"

@@ -1,0 +1,167 @@
+"""Typed records passed between the pipeline stages (plain dataclasses, no logic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+# ---------------------------------------------------------------------------- load
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A notebook cell as loaded. ``number`` is its 1-based position in the notebook."""
+
+    number: int
+    kind: str  # "code" | "markdown" | "raw"
+    source: str
+    tags: tuple[str, ...] = ()
+    execution_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Notebook:
+    path: Path
+    cells: tuple[Cell, ...]
+    code_hash: str  # hash of cell types, sources and tags; outputs do not count
+
+
+# ---------------------------------------------------------------------- classify
+
+# Statement roles.
+KEEP = "keep"  # pipeline code
+IMPORT = "import"
+PLOT = "plot"
+DISPLAY = "display"
+MAGIC = "magic"
+SKIP = "skip"  # cell tagged nb2flow:skip
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one top-level statement reads and writes (filled by ``analyze``)."""
+
+    reads: tuple[str, ...] = ()  # names read before this statement binds them
+    writes: tuple[str, ...] = ()  # names bound or rebound at module level
+    definite: tuple[str, ...] = ()  # the writes that happen on every path
+    mutates: tuple[str, ...] = ()  # names whose object may change in place
+    calls: tuple[str, ...] = ()  # plain names called (f(...)), in order
+    reads_io: bool = False  # reads a file, URL or database
+    writes_io: bool = False  # writes a file
+    star_import: bool = False
+    uses_exec: bool = False
+    declares_global: tuple[str, ...] = ()
+
+
+@dataclass
+class Statement:
+    """One top-level statement of a code cell."""
+
+    cell: int
+    line: int  # 1-based line in the cell where the statement starts
+    node: cst.CSTNode  # a libcst statement (SimpleStatementLine or compound)
+    role: str = KEEP
+    reason: str = ""
+    facts: Facts = field(default_factory=Facts)
+    literal: Any = None  # the value when the statement is `name = <literal>`
+    is_literal: bool = False
+    tree: Any = None  # the statement's standard-library ast node
+
+
+@dataclass(frozen=True)
+class Heading:
+    cell: int
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A cell or statement left out of the script, with the reason."""
+
+    cell: int
+    line: int | None
+    reason: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    cell: int | None = None
+    line: int | None = None
+
+
+@dataclass
+class Classified:
+    """The notebook after classification: statements in order, plus document structure."""
+
+    notebook: Notebook
+    statements: list[Statement]
+    headings: list[Heading]
+    cell_tags: dict[int, tuple[str, ...]]
+    parameter_cells: frozenset[int]
+    dropped: list[Dropped]
+    diagnostics: list[Diagnostic]
+    pip_packages: list[str]
+    title: str | None
+    description: str | None
+
+
+# -------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # "str", "int", "float", "bool", "list[str]", ...
+    default: Any
+    default_code: str  # Python source of the default
+    help: str
+    cell: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str  # function name
+    doc: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    body: str  # Python source of the body (unindented); includes the return
+    retries: bool
+    cells: tuple[int, ...]
+    signature: str = ""  # for tasks made from notebook functions: the whole def
+    from_function: bool = False
+
+
+@dataclass(frozen=True)
+class Call:
+    """One line of the flow body: ``targets = func(args)``."""
+
+    func: str
+    args: tuple[str, ...]
+    targets: tuple[str, ...]
+    code: str = ""  # the verbatim line when the call comes from the notebook
+
+
+@dataclass(frozen=True)
+class Flow:
+    notebook: str  # file name of the source notebook
+    code_hash: str
+    name: str  # flow name shown in Prefect (kebab-case)
+    func_name: str
+    doc: str
+    description: str
+    imports: tuple[str, ...]  # rendered import lines, grouped, blank line between groups
+    module_code: tuple[str, ...]  # constants, helper functions and classes, in order
+    tasks: tuple[Task, ...]
+    params: tuple[Param, ...]
+    body: tuple[Call, ...]
+    dropped: tuple[Dropped, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    pip_packages: tuple[str, ...]

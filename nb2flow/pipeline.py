@@ -1,0 +1,97 @@
+"""The conversion pipeline, stage by stage: load, classify, plan, render, format, write.
+
+``analyze`` runs inside ``classify`` (each statement's facts are needed to classify the
+next). This module is the library API that the CLI calls.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .classify import classify
+from .errors import Location, Nb2FlowError
+from .formatting import format_code
+from .ir import IMPORT, Flow
+from .load import load
+from .plan import PlanOptions, plan
+from .render import render
+from .write import check_target, read_stamp_of, stamp, write_atomic
+
+
+@dataclass
+class ConvertOptions:
+    output: Path | None = None
+    force: bool = False
+    keep_exploration: bool = False
+    flow_name: str | None = None
+    params: tuple[str, ...] = ()
+
+
+@dataclass
+class ConvertResult:
+    notebook: Path
+    script: Path
+    text: str
+    flow: Flow
+    status: str = ""  # created, updated, unchanged, would-update ...
+    diff: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def script_path(notebook: Path, output: Path | None = None) -> Path:
+    if output is not None:
+        return output
+    stem = re.sub(r"[^0-9a-zA-Z]+", "_", notebook.stem).strip("_").lower() or "flow"
+    if stem[0].isdigit():
+        stem = f"flow_{stem}"
+    return notebook.with_name(f"{stem}.py")
+
+
+def build(notebook: str | Path, options: ConvertOptions | None = None) -> ConvertResult:
+    """Convert a notebook to script text without writing anything."""
+    options = options or ConvertOptions()
+    nb = load(notebook)
+    classified = classify(nb, keep_exploration=options.keep_exploration)
+    if not any(s.role != IMPORT for s in classified.statements):
+        raise Nb2FlowError(
+            "NB2F007", "no code is left after removing plots, displays and magics",
+            Location(str(nb.path)),
+        )
+    flow = plan(classified, PlanOptions(flow_name=options.flow_name, params=options.params))
+    text = stamp(format_code(render(flow)))
+    return ConvertResult(nb.path, script_path(nb.path, options.output), text, flow)
+
+
+def convert(
+    notebook: str | Path,
+    options: ConvertOptions | None = None,
+    *,
+    check: bool = False,
+    diff: bool = False,
+) -> ConvertResult:
+    """Convert and write the script (or, with ``check``/``diff``, only compare)."""
+    options = options or ConvertOptions()
+    result = build(notebook, options)
+    target = result.script
+    old = target.read_text(encoding="utf-8") if target.is_file() else None
+    if diff and old != result.text:
+        result.diff = "".join(difflib.unified_diff(
+            (old or "").splitlines(keepends=True), result.text.splitlines(keepends=True),
+            fromfile=str(target), tofile=f"{target} (nb2flow)",
+        ))
+    if old == result.text:
+        result.status = "unchanged"
+        return result
+    if check or diff:
+        stamp_ = read_stamp_of(target) if old is not None else None
+        result.status = "would-create" if old is None else (
+            "edited" if stamp_ is not None and stamp_.edited else "stale"
+        )
+        return result
+    state = check_target(target, options.force)
+    write_atomic(target, result.text)
+    result.status = "created" if state == "new" else "updated"
+    return result

@@ -1,0 +1,785 @@
+"""Stage 4: decide the shape of the script: parameters, module code, tasks and the flow.
+
+Everything the script will contain is decided here and recorded in a :class:`Flow`; the
+renderer only lays it out.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
+
+from .analyze import BUILTINS, analyze, call_name
+from .classify import code_of
+from .ir import IMPORT, Call, Classified, Diagnostic, Flow, Param, Statement, Task
+from .load import TAG_PREFIX
+from .rules import PATH_SUFFIXES, READ_CALL, WRITE_CALL
+
+_STOPWORDS = {"the", "a", "an", "of", "and", "our", "my", "to", "for", "with", "some"}
+_SMALL_LINES = 2  # a unit with fewer code lines than this joins a neighbour
+
+
+@dataclass
+class PlanOptions:
+    flow_name: str | None = None
+    params: tuple[str, ...] = ()  # extra names to make parameters
+    sequential: bool = True
+
+
+@dataclass
+class _Unit:
+    key: tuple
+    title: str | None  # heading text or tag name
+    from_tag: bool
+    statements: list[Statement] = field(default_factory=list)
+    call: Statement | None = None  # a hoisted call of a task function
+    name: str = ""  # the task function's name, set by _name_units
+
+    def lines(self) -> int:
+        return sum(
+            len([ln for ln in code_of(s.node).splitlines() if ln.strip()
+                 and not ln.strip().startswith("#")])
+            for s in self.statements
+        )
+
+
+def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
+    options = options or PlanOptions()
+    nb = c.notebook
+    diagnostics = list(c.diagnostics)
+    stmts = c.statements
+    imports = [s for s in stmts if s.role == IMPORT]
+    code = [s for s in stmts if s.role != IMPORT]
+
+    import_names = {n for s in imports for n in s.facts.writes}
+    write_count: dict[str, int] = {}
+    mutated: set[str] = set()
+    for s in code:
+        for n in s.facts.writes:
+            write_count[n] = write_count.get(n, 0) + 1
+        mutated.update(s.facts.mutates)
+    all_written = set(write_count) | import_names
+    for s in imports:
+        if s.facts.star_import:
+            diagnostics.append(Diagnostic(
+                "NB2W002", f"`{code_of(s.node).strip()}` kept at module level; names it "
+                "provides are not tracked", s.cell, s.line))
+
+    # -- parameters -------------------------------------------------------------
+    params, param_stmts = _parameters(c, code, write_count, mutated, options)
+    param_names = {p.name for p in params}
+
+    # -- module-level constants, functions and classes --------------------------
+    constants = [
+        s for s in code
+        if s.is_literal and s not in param_stmts and write_count.get(_target(s), 0) == 1
+        and _target(s) not in mutated and _target(s) not in param_names
+    ]
+    module_names = set(import_names) | {_target(s) for s in constants}
+    defs = [
+        s for s in code
+        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef))
+        and write_count.get(s.facts.writes[0], 0) == 1
+    ]
+    unknown = {n for s in code for n in s.facts.reads} - all_written
+    module_defs = _module_defs(defs, module_names, unknown, constants)
+    module_names |= {s.facts.writes[0] for s in module_defs}
+    module_set = set(map(id, constants)) | set(map(id, module_defs)) | set(map(id, param_stmts))
+
+    # -- inline paths become parameters ------------------------------------------
+    steps_src = [s for s in code if id(s) not in module_set]
+    taken = all_written | BUILTINS | set(keyword.kwlist)
+    path_params = _path_parameters(steps_src, taken | param_names)
+    for p in path_params:
+        params.append(p)
+    param_names |= {p.name for p in path_params}
+    replacements = {p.default: p.name for p in path_params}
+    if replacements:
+        steps_src = [_replace_literals(s, replacements) for s in steps_src]
+    path_values = {p.name: p.default for p in params if isinstance(p.default, str)}
+
+    # -- which notebook functions become tasks ----------------------------------
+    module_fn_names = {
+        s.facts.writes[0] for s in module_defs
+        if isinstance(s.node, cst.FunctionDef) and not _is_generator(s)
+    }
+    hoisted = {id(s) for s in steps_src if _hoistable(s, module_fn_names)}
+    task_fns = {_called(s) for s in steps_src if id(s) in hoisted}
+
+    # -- units of work ----------------------------------------------------------
+    units = _units(c, steps_src, hoisted)
+    units = _merge_small(units)
+    reserved = taken | param_names | module_names
+    _name_units(units, reserved)
+
+    # -- dataflow ---------------------------------------------------------------
+    flow_func = _unique(_snake(options.flow_name or nb.path.stem) or "pipeline", reserved,
+                        suffix="_flow")
+    tasks, body = _dataflow(units, params, module_names | unknown, path_values)
+
+    module_code: list[str] = []
+    fn_tasks: list[Task] = []
+    previous_constant = False
+    for s in sorted(constants + module_defs, key=lambda s: (s.cell, s.line)):
+        name = s.facts.writes[0]
+        if name in task_fns:
+            fn_tasks.append(_function_task(s))
+            continue
+        code = _strip_blank(code_of(_trim_leading_blank(s.node, keep_one=False)))
+        if s.is_literal and previous_constant:  # consecutive constants stay together
+            module_code[-1] += "\n" + code
+        else:
+            module_code.append(code)
+        previous_constant = s.is_literal
+    used = set()
+    for s in [*steps_src, *constants, *module_defs]:
+        used.update(s.facts.reads)
+    if any("Path(" in t.body for t in tasks):
+        used.add("Path")
+    import_lines = _imports(imports, used, nb.path.parent)
+    title = c.title or nb.path.stem.replace("_", " ").replace("-", " ").capitalize()
+    return Flow(
+        notebook=nb.path.name,
+        code_hash=nb.code_hash,
+        name=options.flow_name or flow_func.replace("_", "-"),
+        func_name=flow_func,
+        doc=title,
+        description=c.description or "",
+        imports=tuple(import_lines),
+        module_code=tuple(module_code),
+        tasks=tuple(fn_tasks + tasks),
+        params=tuple(params),
+        body=tuple(body),
+        dropped=tuple(c.dropped),
+        diagnostics=tuple(diagnostics),
+        pip_packages=tuple(c.pip_packages),
+    )
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def _target(s: Statement) -> str:
+    return s.facts.writes[0] if s.facts.writes else ""
+
+
+def _param_type(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float, str)):
+        return type(value).__name__
+    if isinstance(value, list) and 0 < len(value) <= 20:
+        kinds = {type(v) for v in value}
+        if len(kinds) == 1 and kinds <= {int, float, str}:
+            return f"list[{next(iter(kinds)).__name__}]"
+    return None
+
+
+def _looks_like_path(value: object) -> bool:
+    if not isinstance(value, str) or not value or "\n" in value or len(value) > 300:
+        return False
+    if value.startswith(("http://", "https://", "s3://", "gs://")):
+        return True
+    if " " in value:
+        return False
+    return value.lower().endswith(PATH_SUFFIXES) or (
+        "/" in value and not value.startswith("/") and re.fullmatch(r"[\w./-]+", value)
+        is not None and "." in value.rsplit("/", 1)[-1]
+    )
+
+
+def _parameters(
+    c: Classified,
+    code: list[Statement],
+    write_count: dict[str, int],
+    mutated: set[str],
+    options: PlanOptions,
+) -> tuple[list[Param], list[Statement]]:
+    params: list[Param] = []
+    chosen: list[Statement] = []
+    top = True
+    seen: set[str] = set()
+    for s in code:
+        name = _target(s)
+        typ = _param_type(s.literal) if s.is_literal else None
+        in_param_cell = s.cell in c.parameter_cells
+        if not s.is_literal and not isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
+            top = False
+        wanted = (
+            in_param_cell
+            or name in options.params
+            or (top and typ in ("str", "int", "float", "bool"))
+            or (typ == "str" and _looks_like_path(s.literal))
+        )
+        if not (s.is_literal and typ and wanted) or name in seen or name in mutated:
+            continue
+        if not in_param_cell and write_count.get(name, 0) > 1 and name not in options.params:
+            continue
+        seen.add(name)
+        chosen.append(s)
+        params.append(Param(
+            name=name, type=typ, default=s.literal, default_code=repr(s.literal),
+            help=_comment(s.node), cell=s.cell, line=s.line,
+        ))
+    return params, chosen
+
+
+def _comment(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.SimpleStatementLine) and node.trailing_whitespace.comment:
+        return node.trailing_whitespace.comment.value.lstrip("#").strip()
+    return ""
+
+
+_PATH_KEYWORDS = {"path", "filepath_or_buffer", "path_or_buf", "fname", "file", "filename",
+                  "io", "f", "uri", "url"}
+
+
+def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param]:
+    """String literals read or written by top-level calls become ``*_path`` parameters."""
+    found: dict[str, Param] = {}
+    for s in statements:
+        tree = _tree(s)
+        target = None
+        if isinstance(tree, ast.Assign) and len(tree.targets) == 1:
+            t = tree.targets[0]
+            target = t.id if isinstance(t, ast.Name) else None
+        for node in _top_level_calls(tree):
+            name = call_name(node)
+            if not name or not (READ_CALL.match(name) or WRITE_CALL.match(name)):
+                continue
+            args = [*node.args, *(k.value for k in node.keywords if k.arg in _PATH_KEYWORDS)]
+            for arg in args:
+                if not (isinstance(arg, ast.Constant) and _looks_like_path(arg.value)):
+                    continue
+                value = arg.value
+                if value in found:
+                    continue
+                reading = READ_CALL.match(name) is not None and node is tree_value(tree)
+                base = _path_base(target if reading else None, value)
+                pname = _unique(base, taken | {p.name for p in found.values()})
+                found[value] = Param(pname, "str", value, repr(value), "", s.cell, s.line)
+    return list(found.values())
+
+
+def tree_value(tree: ast.stmt) -> ast.expr | None:
+    return getattr(tree, "value", None)
+
+
+def _path_base(target: str | None, value: str) -> str:
+    if target:
+        stem = re.sub(r"^(df|data)_|_(df|data)$", "", target)
+        if stem in ("df", "data", ""):
+            stem = "data"
+        return f"{stem}_path"
+    stem = PurePosixPath(value.split("?")[0]).name.split(".")[0]
+    stem = _snake(stem) or "output"
+    return f"{stem}_path"
+
+
+def _top_level_calls(tree: ast.stmt):
+    """Calls in a statement, not inside nested functions or lambdas."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _tree(s: Statement) -> ast.stmt:
+    if s.tree is None:
+        s.tree = ast.parse(code_of(s.node)).body[0]
+    return s.tree
+
+
+class _LiteralReplacer(cst.CSTTransformer):
+    def __init__(self, mapping: dict[str, str]):
+        self.mapping = mapping
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):
+        try:
+            value = updated.evaluated_value
+        except Exception:  # noqa: BLE001 - bytes or odd prefixes: leave as is
+            return updated
+        if isinstance(value, str) and value in self.mapping:
+            return cst.Name(self.mapping[value])
+        return updated
+
+
+def _replace_literals(s: Statement, mapping: dict[str, str]) -> Statement:
+    new = s.node.visit(_LiteralReplacer(mapping))
+    if new.deep_equals(s.node):
+        return s
+    changed = Statement(s.cell, s.line, new, s.role, s.reason, s.facts, s.literal, s.is_literal)
+    changed.facts = analyze(_tree(changed))  # tree is None: parsed from the new code
+    return changed
+
+
+# ------------------------------------------------------------- module-level defs
+
+
+def _module_defs(
+    defs: list[Statement], module_names: set[str], unknown: set[str], constants: list[Statement]
+) -> list[Statement]:
+    """Functions and classes that only read imports, constants and each other."""
+    constant_names = {_target(s) for s in constants}
+    candidates = {s.facts.writes[0]: s for s in defs}
+    changed = True
+    while changed:
+        changed = False
+        allowed = module_names | unknown | BUILTINS | set(candidates)
+        for name, s in list(candidates.items()):
+            globals_ok = set(s.facts.declares_global) <= constant_names
+            if not globals_ok or any(r not in allowed for r in s.facts.reads):
+                del candidates[name]
+                changed = True
+    return [s for s in defs if s.facts.writes[0] in candidates]
+
+
+def _is_generator(s: Statement) -> bool:
+    tree = _tree(s)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+    return False
+
+
+def _hoistable(s: Statement, functions: set[str]) -> bool:
+    """``x = f(a, b)`` or ``f(a)`` calling a notebook function, with plain arguments."""
+    tree = _tree(s)
+    if isinstance(tree, ast.Assign):
+        if not all(_plain_target(t) for t in tree.targets):
+            return False
+        value = tree.value
+    elif isinstance(tree, ast.Expr):
+        value = tree.value
+    else:
+        return False
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return False
+    if value.func.id not in functions:
+        return False
+    args = [*value.args, *(k.value for k in value.keywords)]
+    return all(isinstance(a, (ast.Name, ast.Constant)) for a in args)
+
+
+def _plain_target(t: ast.expr) -> bool:
+    if isinstance(t, ast.Name):
+        return True
+    return isinstance(t, ast.Tuple) and all(isinstance(e, ast.Name) for e in t.elts)
+
+
+def _called(s: Statement) -> str:
+    return _tree(s).value.func.id
+
+
+def _function_task(s: Statement) -> Task:
+    node = s.node
+    assert isinstance(node, cst.FunctionDef)
+    decorator = "task(retries=3, retry_delay_seconds=2)" if s.facts.reads_io or _reads_io(
+        s) else "task"
+    new = node.with_changes(
+        decorators=[cst.Decorator(cst.parse_expression(decorator)), *node.decorators]
+    )
+    name = node.name.value
+    return Task(
+        name=name, doc="", inputs=(), outputs=(), body="", retries="retries" in decorator,
+        cells=(s.cell,), signature=_strip_blank(code_of(new)), from_function=True,
+    )
+
+
+def _reads_io(s: Statement) -> bool:
+    tree = _tree(s)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name and READ_CALL.match(name):
+                return True
+    return False
+
+
+# ------------------------------------------------------------------------ units
+
+
+def _units(c: Classified, statements: list[Statement], hoisted: set[int]) -> list[_Unit]:
+    headings = c.headings
+    heading_at: dict[int, str] = {}
+    for h in headings:
+        heading_at[h.cell] = h.text  # the last heading of a cell names what follows
+    units: list[_Unit] = []
+    current_heading: tuple[int, str] | None = None
+    heading_iter = sorted(heading_at.items())
+    hi = 0
+    for s in statements:
+        while hi < len(heading_iter) and heading_iter[hi][0] < s.cell:
+            current_heading = heading_iter[hi]
+            hi += 1
+        tag = next(
+            (t[len(TAG_PREFIX) + 5:] for t in c.cell_tags.get(s.cell, ())
+             if t.startswith(f"{TAG_PREFIX}task=")),
+            None,
+        )
+        if tag:
+            key, hint, from_tag = ("tag", tag), tag, True
+        elif current_heading is not None:
+            key, hint, from_tag = ("heading", current_heading[0]), current_heading[1], False
+        else:
+            key, hint, from_tag = ("cell", s.cell), None, False
+        if id(s) in hoisted:
+            units.append(_Unit(key=("call", id(s)), title=None, from_tag=False, call=s))
+            continue
+        if units and units[-1].key == key and units[-1].call is None:
+            units[-1].statements.append(s)
+        else:
+            units.append(_Unit(key=key, title=hint, from_tag=from_tag, statements=[s]))
+    return units
+
+
+def _merge_small(units: list[_Unit]) -> list[_Unit]:
+    """No one-line tasks: a unit of a single short statement joins its neighbour."""
+    out: list[_Unit] = []
+    pending: list[Statement] = []
+    for u in units:
+        if u.call is not None:
+            if pending:
+                if out and out[-1].call is None:
+                    out[-1].statements.extend(pending)
+                else:
+                    out.append(_Unit(("cell", pending[0].cell), None, False, pending))
+                pending = []
+            out.append(u)
+            continue
+        if pending:
+            u.statements[:0] = pending
+            pending = []
+        small = not u.from_tag and (
+            u.lines() < _SMALL_LINES or (u.key[0] == "cell" and u.lines() <= 2)
+        )
+        if small and not _is_compound_only(u):
+            pending = u.statements
+            continue
+        out.append(u)
+    if pending:
+        if out and out[-1].call is None:
+            out[-1].statements.extend(pending)
+        else:
+            out.append(_Unit(("cell", pending[0].cell), None, False, pending))
+    # Consecutive cell units that form a short chain merge too.
+    merged: list[_Unit] = []
+    for u in out:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None and prev.call is None and u.call is None
+            and prev.key[0] == "cell" and u.key[0] == "cell"
+            and prev.lines() + u.lines() <= 8
+            and set(_reads(u)) & set(_writes(prev))
+        ):
+            prev.statements.extend(u.statements)
+            continue
+        merged.append(u)
+    return merged
+
+
+def _is_compound_only(u: _Unit) -> bool:
+    return len(u.statements) == 1 and not isinstance(u.statements[0].node, cst.SimpleStatementLine)
+
+
+def _reads(u: _Unit) -> list[str]:
+    return [n for s in u.statements for n in s.facts.reads]
+
+
+def _writes(u: _Unit) -> list[str]:
+    return [n for s in u.statements for n in s.facts.writes]
+
+
+def _name_units(units: list[_Unit], reserved: set[str]) -> None:
+    used: set[str] = set()
+    for u in units:
+        if u.call is not None:
+            continue
+        if u.from_tag:
+            base = u.title or ""
+        elif u.title:
+            base = _snake(u.title, drop_stopwords=True) or _production_name(u)
+        else:
+            base = _production_name(u)
+        if not base.isidentifier() or keyword.iskeyword(base):
+            base = f"step_{base}" if base else "step"
+        name = _unique(base, reserved | used, suffix="_step")
+        used.add(name)
+        u.name = name
+
+
+def _production_name(u: _Unit) -> str:
+    """Name a step after what it does: load_*, train_*, evaluate_*, save_*, prepare_*."""
+    calls: list[str] = []
+    for s in u.statements:
+        for node in _top_level_calls(_tree(s)):
+            name = call_name(node)
+            if name:
+                calls.append(name)
+    writes = [w for s in u.statements for w in s.facts.writes]
+    first = _snake(writes[0]) if writes else ""
+    if any(n in ("fit", "fit_transform", "train", "partial_fit") for n in calls):
+        return "train_model"
+    if any(WRITE_CALL.match(n) for n in calls) and not writes[:1]:
+        return "save_outputs"
+    if any(READ_CALL.match(n) and n != "get" for n in calls):
+        return f"load_{first}" if first else "load_data"
+    if any(re.search(r"(error|score|accuracy|metric)", n) for n in calls):
+        return "evaluate_model"
+    if any(WRITE_CALL.match(n) for n in calls):
+        return "save_outputs"
+    if any(n == "print" for n in calls) and not writes:
+        return "report_results"
+    return f"prepare_{first}" if first else "run_step"
+
+
+# --------------------------------------------------------------------- dataflow
+
+
+def _dataflow(
+    units: list[_Unit],
+    params: list[Param],
+    module_names: set[str],
+    path_values: dict[str, str],
+) -> tuple[list[Task], list[Call]]:
+    # Forward: what each unit reads from earlier units or parameters.
+    available = {p.name for p in params}
+    info: list[tuple[list[str], list[str], set[str]]] = []  # inputs, writes, definite
+    for u in units:
+        stmts = [u.call] if u.call is not None else u.statements
+        inputs: list[str] = []
+        definite: set[str] = set()
+        writes: list[str] = []
+        for s in stmts:
+            for r in s.facts.reads:
+                if r in available and r not in definite and r not in inputs:
+                    inputs.append(r)
+            for w in s.facts.writes:
+                if w not in module_names and w not in writes:
+                    writes.append(w)
+            definite.update(s.facts.definite)
+        for w in writes:  # a name only maybe-written must come in to go out
+            if w not in definite and w in available and w not in inputs:
+                inputs.append(w)
+        available.update(writes)
+        info.append((inputs, writes, definite))
+    # Backward: which writes a later unit needs.
+    live: set[str] = set()
+    outputs: list[list[str]] = [[] for _ in units]
+    for i in range(len(units) - 1, -1, -1):
+        inputs, writes, definite = info[i]
+        outputs[i] = [w for w in writes if w in live]
+        live = (live - (definite - set(inputs))) | set(inputs)
+    tasks: list[Task] = []
+    body: list[Call] = []
+    for u, (inputs, _writes, _definite), outs in zip(units, info, outputs):
+        if u.call is not None:
+            line = _strip_blank(code_of(u.call.node)).strip("\n")
+            tree = _tree(u.call)
+            func = tree.value.func.id
+            targets = tuple(w for w in u.call.facts.writes)
+            body.append(Call(func, tuple(inputs), targets, line))
+            continue
+        tasks.append(_make_task(u, inputs, outs, path_values))
+        target = ", ".join(outs)
+        call = f"{u.name}({', '.join(inputs)})"
+        body.append(Call(u.name, tuple(inputs), tuple(outs),
+                         f"{target} = {call}" if outs else call))
+    return tasks, body
+
+
+def _make_task(
+    u: _Unit, inputs: list[str], outputs: list[str], path_values: dict[str, str]
+) -> Task:
+    nodes: list[cst.BaseStatement] = []
+    for i, s in enumerate(u.statements):
+        node = s.node
+        if i == 0 or s.cell != u.statements[i - 1].cell:
+            node = _trim_leading_blank(node, keep_one=i > 0)
+        for mk in _mkdirs(s, path_values):
+            nodes.append(cst.parse_statement(mk + "\n"))
+        nodes.append(node)
+    if outputs:
+        nodes.append(cst.parse_statement(f"return {', '.join(outputs)}\n"))
+    doc = _doc(u)
+    docstring = cst.parse_statement(f"{_quote_doc(doc)}\n")
+    block = cst.IndentedBlock(body=[docstring, *nodes])
+    text = code_of(block)
+    text = text.split("\n", 1)[1] if "\n" in text else text
+    reads_io = any(s.facts.reads_io for s in u.statements)
+    return Task(
+        name=u.name,
+        doc=doc,
+        inputs=tuple(inputs),
+        outputs=tuple(outputs),
+        body=text.rstrip("\n"),
+        retries=reads_io,
+        cells=tuple(sorted({s.cell for s in u.statements})),
+    )
+
+
+def _doc(u: _Unit) -> str:
+    if u.title and not u.from_tag:
+        return u.title.rstrip(".") + "."
+    cells = sorted({s.cell for s in u.statements})
+    where = f"cell {cells[0]}" if len(cells) == 1 else f"cells {cells[0]}-{cells[-1]}"
+    return f"{u.name.replace('_', ' ').capitalize()} (notebook {where})."
+
+
+def _quote_doc(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text += " "
+    return f'"""{text}"""'
+
+
+def _mkdirs(s: Statement, path_values: dict[str, str]) -> list[str]:
+    """``Path(p).parent.mkdir(...)`` for each file the statement writes into a folder."""
+    out: list[str] = []
+    for node in _top_level_calls(_tree(s)):
+        name = call_name(node)
+        if not name:
+            continue
+        writes = WRITE_CALL.match(name) or (name == "open" and _mode_writes(node))
+        if not writes or name in ("mkdir", "makedirs"):
+            continue
+        args = [*node.args, *(k.value for k in node.keywords if k.arg in _PATH_KEYWORDS)]
+        for arg in args:
+            if isinstance(arg, ast.Name) and arg.id in path_values:
+                folder = PurePosixPath(path_values[arg.id]).parent
+                if str(folder) not in ("", ".") and "://" not in path_values[arg.id]:
+                    line = f"Path({arg.id}).parent.mkdir(parents=True, exist_ok=True)"
+                    if line not in out:
+                        out.append(line)
+            elif isinstance(arg, ast.Constant) and _looks_like_path(arg.value):
+                folder = PurePosixPath(arg.value).parent
+                if str(folder) not in ("", ".") and "://" not in arg.value:
+                    line = f"Path({str(folder)!r}).mkdir(parents=True, exist_ok=True)"
+                    if line not in out:
+                        out.append(line)
+    return out
+
+
+def _mode_writes(call: ast.Call) -> bool:
+    mode = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == "mode"), None)
+    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and any(
+        ch in mode.value for ch in "wax+")
+
+
+# ---------------------------------------------------------------------- imports
+
+
+def _imports(statements: list[Statement], used: set[str], folder) -> list[str]:
+    plain: dict[str, set[tuple[str, str | None]]] = {}
+    froms: dict[str, set[tuple[str, str | None]]] = {}
+    for s in statements:
+        tree = _tree(s)
+        if isinstance(tree, ast.Import):
+            for a in tree.names:
+                bound = a.asname or a.name.split(".")[0]
+                if bound in used:
+                    plain.setdefault(a.name, set()).add((a.name, a.asname))
+        elif isinstance(tree, ast.ImportFrom):
+            module = "." * tree.level + (tree.module or "")
+            for a in tree.names:
+                if a.name == "*" or (a.asname or a.name) in used or module == "__future__":
+                    froms.setdefault(module, set()).add((a.name, a.asname))
+    froms.setdefault("prefect", set()).update({("flow", None), ("task", None)})
+    if "Path" in used and not any(("Path", None) in v for v in froms.values()):
+        froms.setdefault("pathlib", set()).add(("Path", None))
+    plain.setdefault("argparse", set()).add(("argparse", None))
+    groups: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
+    for module, names in plain.items():
+        for name, asname in sorted(names, key=lambda n: (n[0], n[1] or "")):
+            line = f"import {name}" + (f" as {asname}" if asname else "")
+            groups[_group(module, folder)].append((0, module.lower(), line))
+    for module, names in froms.items():
+        star = ("*", None) in names
+        if star:
+            groups[_group(module, folder)].append((1, module.lower(), f"from {module} import *"))
+            names = names - {("*", None)}
+        if not names:
+            continue
+        parts = ", ".join(
+            n + (f" as {a}" if a else "") for n, a in sorted(
+                names, key=lambda n: (n[0].lower(), n[0], n[1] or ""))
+        )
+        groups[_group(module, folder)].append((1, module.lower(), f"from {module} import {parts}"))
+    lines: list[str] = []
+    for g in sorted(groups):
+        entries = sorted(groups[g])
+        if not entries:
+            continue
+        if lines:
+            lines.append("")
+        lines.extend(e[2] for e in entries)
+    return lines
+
+
+def _group(module: str, folder) -> int:
+    top = module.lstrip(".").split(".")[0]
+    if module == "__future__":
+        return 0
+    if module.startswith(".") or (folder / f"{top}.py").exists() or (folder / top).is_dir():
+        return 3
+    if top in sys.stdlib_module_names:
+        return 1
+    return 2
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _snake(text: str, drop_stopwords: bool = False) -> str:
+    text = re.sub(r"^\s*(\d+[.)]?|step\s+\d+[:.]?)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    words = re.findall(r"[A-Za-z0-9]+", text.lower())
+    if drop_stopwords:
+        kept = [w for w in words if w not in _STOPWORDS]
+        words = kept or words
+    name = "_".join(words[:6])
+    if name and name[0].isdigit():
+        name = f"n{name}"
+    return name
+
+
+def _unique(base: str, taken: set[str], suffix: str = "") -> str:
+    if base not in taken and not keyword.iskeyword(base):
+        return base
+    if suffix and f"{base}{suffix}" not in taken:
+        return f"{base}{suffix}"
+    i = 2
+    while f"{base}_{i}" in taken:
+        i += 1
+    return f"{base}_{i}"
+
+
+def _strip_blank(text: str) -> str:
+    return text.strip("\n")
+
+
+def _trim_leading_blank(node: cst.CSTNode, keep_one: bool) -> cst.CSTNode:
+    lines = list(getattr(node, "leading_lines", ()))
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    if keep_one:
+        lines.insert(0, cst.EmptyLine())
+    return node.with_changes(leading_lines=lines)

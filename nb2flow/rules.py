@@ -1,0 +1,72 @@
+"""Knowledge about data-science libraries that the stages share (data only)."""
+
+from __future__ import annotations
+
+import re
+
+#: Modules whose import means "plotting or display".
+PLOT_MODULES = (
+    "matplotlib", "seaborn", "plotly", "bokeh", "altair", "missingno", "pandas.plotting",
+    "IPython.display", "yellowbrick", "scikitplot", "wordcloud", "folium", "pyLDAvis",
+    "ydata_profiling", "pandas_profiling", "sweetviz", "graphviz", "hvplot", "holoviews",
+)
+
+#: Names a notebook can use without importing them, that only display.
+DISPLAY_BUILTINS = {"display", "HTML", "Markdown", "Image"}
+
+#: Methods that draw (``df.plot()``, ``df.hist()``, ``df.plot.scatter()``).
+PLOT_METHODS = {"plot", "hist", "boxplot", "scatter_matrix", "style", "plot_tree", "show"}
+
+#: Methods that return a new value and leave their object alone (pandas, numpy, sklearn).
+PURE_METHODS = {
+    "head", "tail", "describe", "info", "sample", "value_counts", "nunique", "unique",
+    "isna", "isnull", "notna", "notnull", "count", "sum", "mean", "median", "min", "max",
+    "std", "var", "mode", "quantile", "corr", "cov", "skew", "kurt", "abs", "round",
+    "copy", "groupby", "agg", "aggregate", "apply", "map", "applymap", "transform",
+    "query", "merge", "join", "concat", "drop", "dropna", "fillna", "rename", "replace",
+    "reset_index", "set_index", "sort_values", "sort_index", "astype", "to_dict", "to_numpy",
+    "to_list", "tolist", "to_frame", "to_string", "items", "keys", "values", "get",
+    "predict", "predict_proba", "predict_log_proba", "decision_function", "score",
+    "get_params", "get_feature_names_out", "format", "split", "strip", "lower", "upper",
+    "startswith", "endswith", "reshape", "flatten", "ravel", "any", "all", "argmax",
+    "argmin", "cumsum", "diff", "pct_change", "shift", "rolling", "resample", "pivot",
+    "pivot_table", "melt", "explode", "duplicated", "drop_duplicates", "between", "isin",
+    "select_dtypes", "filter", "where", "mask", "clip", "nlargest", "nsmallest", "idxmax",
+    "idxmin", "memory_usage", "dot", "total_seconds", "assign", "loc", "iloc", "exists",
+    "read_text", "read_bytes", "index", "find", "encode", "decode", "title", "zfill",
+    "nsmallest", "first", "last", "size", "sem", "prod", "rank", "interpolate", "truncate",
+}
+
+#: Plain functions whose call, as a statement, only shows a value.
+PURE_FUNCTIONS = {
+    "len", "type", "repr", "str", "int", "float", "bool", "list", "dict", "set", "tuple",
+    "sorted", "max", "min", "sum", "abs", "round", "isinstance", "hasattr", "dir", "vars",
+    "id", "hash", "range", "zip", "enumerate", "any", "all", "format",
+}
+
+#: Calls that read files, URLs or databases: their tasks get retries.
+READ_CALL = re.compile(
+    r"^(read_\w+|load|loads?_\w+|open|urlopen|urlretrieve|get|fetch\w*|download\w*|"
+    r"read_sql\w*|connect|create_engine|load_dataset|load_data|imread|loadtxt|genfromtxt|"
+    r"read|read_table|read_csv|read_parquet)$"
+)
+#: Methods and functions that write files.
+WRITE_CALL = re.compile(
+    r"^(to_\w+|savefig|save\w*|dump|write\w*|mkdir|makedirs|copy\w*|move|imsave|"
+    r"log_artifact\w*|log_model|savetxt|savez\w*|export\w*)$"
+)
+#: Calls whose value, shown as the last line of a cell, is a result worth logging.
+METRIC_CALL = re.compile(
+    r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric)",
+    re.IGNORECASE,
+)
+#: Methods that change their object (beyond PURE_METHODS everything is assumed to).
+INPLACE_KEYWORD = "inplace"
+
+#: File extensions that make a string literal a path.
+PATH_SUFFIXES = (
+    ".csv", ".parquet", ".pq", ".json", ".jsonl", ".xlsx", ".xls", ".txt", ".pkl",
+    ".pickle", ".bin", ".joblib", ".h5", ".hdf5", ".feather", ".arrow", ".npy", ".npz",
+    ".png", ".jpg", ".svg", ".pdf", ".html", ".db", ".sqlite", ".tsv", ".gz", ".zip",
+    ".yaml", ".yml", ".onnx", ".pt", ".model", ".ubj", ".avro", ".orc", ".xml", ".tar",
+)

@@ -7,11 +7,14 @@ next). This module is the library API that the CLI calls.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import __version__
 from .classify import classify
+from .config import load_settings
 from .errors import Location, Nb2FlowError
 from .formatting import format_code
 from .ir import IMPORT, Flow
@@ -41,6 +44,14 @@ class ConvertResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def fingerprint(code_hash: str, options: ConvertOptions) -> str:
+    """What the script depends on: the notebook's code, nb2flow's version, the options."""
+    relevant = (
+        code_hash, __version__, options.keep_exploration, options.flow_name, options.params,
+    )
+    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+
+
 def script_path(notebook: Path, output: Path | None = None) -> Path:
     if output is not None:
         return output
@@ -54,13 +65,21 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     """Convert a notebook to script text without writing anything."""
     options = options or ConvertOptions()
     nb = load(notebook)
+    settings = load_settings(nb.path)
+    options = replace(
+        options,
+        keep_exploration=options.keep_exploration or settings.keep_exploration,
+        params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
+    )
     classified = classify(nb, keep_exploration=options.keep_exploration)
     if not any(s.role != IMPORT for s in classified.statements):
         raise Nb2FlowError(
             "NB2F007", "no code is left after removing plots, displays and magics",
             Location(str(nb.path)),
         )
-    flow = plan(classified, PlanOptions(flow_name=options.flow_name, params=options.params))
+    plan_options = PlanOptions(flow_name=options.flow_name, params=options.params)
+    flow = plan(classified, plan_options)
+    flow = replace(flow, code_hash=fingerprint(nb.code_hash, options))
     text = stamp(format_code(render(flow)))
     return ConvertResult(nb.path, script_path(nb.path, options.output), text, flow)
 

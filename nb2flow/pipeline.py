@@ -20,6 +20,7 @@ from .formatting import format_code
 from .ir import IMPORT, Flow
 from .load import load
 from .plan import PlanOptions, plan
+from .prune import prune
 from .render import render
 from .write import check_target, read_stamp_of, stamp, write_atomic
 
@@ -72,6 +73,8 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
     )
     classified = classify(nb, keep_exploration=options.keep_exploration)
+    if not options.keep_exploration:
+        classified = prune(classified)
     if not any(s.role != IMPORT for s in classified.statements):
         raise Nb2FlowError(
             "NB2F007", "no code is left after removing plots, displays and magics",

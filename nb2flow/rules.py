@@ -53,7 +53,9 @@ READ_CALL = re.compile(
 #: Methods and functions that write files.
 WRITE_CALL = re.compile(
     r"^(to_\w+|savefig|save\w*|dump|write\w*|mkdir|makedirs|copy\w*|move|imsave|"
-    r"log_artifact\w*|log_model|savetxt|savez\w*|export\w*)$"
+    r"log_artifact\w*|log_model|log_metrics?|log_params?|log_dict|log_figure|log_table|"
+    r"log_text|log_input|set_tags?|register_model|savetxt|savez\w*|export\w*|upload\w*|"
+    r"put_object|send\w*|insert\w*|execute|commit)$"
 )
 #: Calls whose value, shown as the last line of a cell, is a result worth logging.
 METRIC_CALL = re.compile(

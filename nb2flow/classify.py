@@ -218,9 +218,9 @@ def _code_cell(
             cell_dropped.append(Dropped(cell.number, line, f"unknown magic {magic}", magic))
         for module_name in translation.imports:
             node = cst.parse_statement(f"import {module_name}\n")
-            tree = ast.parse(f"import {module_name}").body[0]
+            imp = ast.parse(f"import {module_name}").body[0]
             out.statements.append(
-                Statement(cell.number, 1, node, role=IMPORT, facts=analyze(tree), tree=tree)
+                Statement(cell.number, 1, node, role=IMPORT, facts=analyze(imp), tree=imp)
             )
     nodes = _split(module)
     trees = tree.body
@@ -229,7 +229,12 @@ def _code_cell(
     statements: list[Statement] = []
     last = len(nodes) - 1
     for i, (node, t) in enumerate(zip(nodes, trees)):
-        stmt = Statement(cell.number, t.lineno, node, facts=analyze(t), tree=t)
+        facts = analyze(t)
+        if isinstance(t, (ast.Import, ast.ImportFrom)):
+            out.import_names.update(facts.writes)
+        elif out.import_names & set(facts.mutates):
+            facts = _without_modules(facts, out.import_names)
+        stmt = Statement(cell.number, t.lineno, node, facts=facts, tree=t)
         _role(stmt, t, plot_names, keep_all, cell.number in saves_figures, i == last)
         _literal(stmt, t)
         statements.append(stmt)
@@ -243,6 +248,18 @@ def _code_cell(
         for s in dropped:
             out.dropped.append(Dropped(s.cell, s.line, s.reason, code_of(s.node).strip()))
     out.statements.extend(kept)
+
+
+def _without_modules(facts, modules: set[str]):
+    """``pd.read_csv(...)`` does not change ``pd``: calls on modules are not mutations."""
+    from dataclasses import replace
+
+    mutated = [m for m in facts.mutates if m in modules]
+    return replace(
+        facts,
+        writes=tuple(w for w in facts.writes if w not in mutated),
+        mutates=tuple(m for m in facts.mutates if m not in mutated),
+    )
 
 
 def _cell_reason(roles: list[str]) -> str:

@@ -110,6 +110,7 @@ class Classified:
     pip_packages: list[str]
     title: str | None
     description: str | None
+    import_names: set[str] = field(default_factory=set)
 
 
 # -------------------------------------------------------------------------- plan

@@ -44,8 +44,8 @@ def load(path: str | Path) -> Notebook:
 def _check_language(metadata: dict, where: Location) -> None:
     spec = metadata.get("kernelspec") or {}
     info = metadata.get("language_info") or {}
-    language = (spec.get("language") or info.get("name") or "python").lower()
-    if language != "python":
+    language = spec.get("language") or info.get("name") or "python"
+    if language.lower() != "python":
         name = spec.get("display_name") or spec.get("name") or language
         raise Nb2FlowError("NB2F005", f"kernel '{name}' runs {language}, not Python", where)
 

@@ -109,7 +109,13 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         s.facts.writes[0] for s in module_defs
         if isinstance(s.node, cst.FunctionDef) and not _is_generator(s)
     }
-    hoisted = {id(s) for s in steps_src if _hoistable(s, module_fn_names)}
+    tagged = {
+        cell for cell, tags in c.cell_tags.items()
+        if any(t.startswith(f"{TAG_PREFIX}task=") for t in tags)
+    }
+    hoisted = {
+        id(s) for s in steps_src if s.cell not in tagged and _hoistable(s, module_fn_names)
+    }
     task_fns = {_called(s) for s in steps_src if id(s) in hoisted}
 
     # -- units of work ----------------------------------------------------------
@@ -205,17 +211,24 @@ def _parameters(
     chosen: list[Statement] = []
     top = True
     seen: set[str] = set()
+    # Names that notebook functions read stay module constants, so the functions stay
+    # plain module-level code; ALL_CAPS names are constants by convention.
+    read_by_defs = {
+        n for s in code if isinstance(s.node, (cst.FunctionDef, cst.ClassDef))
+        for n in s.facts.reads
+    }
     for s in code:
         name = _target(s)
         typ = _param_type(s.literal) if s.is_literal else None
         in_param_cell = s.cell in c.parameter_cells
         if not s.is_literal and not isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
             top = False
+        constant = name in read_by_defs or (name.isupper() and len(name) > 1)
         wanted = (
             in_param_cell
             or name in options.params
-            or (top and typ in ("str", "int", "float", "bool"))
-            or (typ == "str" and _looks_like_path(s.literal))
+            or (not constant and top and typ in ("str", "int", "float", "bool"))
+            or (not constant and typ == "str" and _looks_like_path(s.literal))
         )
         if not (s.is_literal and typ and wanted) or name in seen or name in mutated:
             continue

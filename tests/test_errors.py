@@ -1,0 +1,132 @@
+"""Bad input: one clear line naming the file, cell and line; exit 1; no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbutil import make_notebook
+from typer.testing import CliRunner
+
+from nb2flow.cli import app
+from nb2flow.errors import Nb2FlowError
+from nb2flow.pipeline import build
+
+runner = CliRunner()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+CASES = [
+    ("missing", lambda p: p / "nope.ipynb", "NB2F001", "nope.ipynb"),
+    ("not-json", lambda p: _write(p / "x.ipynb", "{not json"), "NB2F002", "line 1"),
+    ("not-notebook", lambda p: _write(p / "x.ipynb", json.dumps({"a": 1})), "NB2F003", ""),
+    (
+        "nbformat-3",
+        lambda p: _write(p / "x.ipynb", json.dumps({"nbformat": 3, "worksheets": []})),
+        "NB2F004", "nbformat 3",
+    ),
+    (
+        "r-kernel",
+        lambda p: make_notebook(p / "r.ipynb", "x <- 1", kernel="ir", language="R"),
+        "NB2F005", "R",
+    ),
+    (
+        "syntax-error",
+        lambda p: make_notebook(p / "s.ipynb", "import os", "x = 1\ny = (2 +\n", "z = 3"),
+        "NB2F006", "cell 2:line",
+    ),
+    (
+        "nothing-left",
+        lambda p: make_notebook(p / "e.ipynb", "import matplotlib.pyplot as plt",
+                                "plt.plot([1, 2])", "df"),
+        "NB2F007", "",
+    ),
+    (
+        "bad-tag",
+        lambda p: make_notebook(p / "t.ipynb", ("code", "x = 1", ["nb2flow:tsk=a"])),
+        "NB2F011", "cell 1",
+    ),
+    ("not-utf8", lambda p: (p / "b.ipynb").write_bytes(b'{"cells": "\xff"}') and p / "b.ipynb",
+     "NB2F015", ""),
+    (
+        "magic-assignment",
+        lambda p: make_notebook(p / "m.ipynb", "x = %who_ls"),
+        "NB2F013", "cell 1:line 1",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,make,code,where", CASES, ids=[c[0] for c in CASES])
+def test_error_message(tmp_path: Path, name, make, code, where) -> None:
+    path = make(tmp_path)
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert info.value.code == code
+    assert str(path) in info.value.render()
+    assert where in info.value.render()
+    result = runner.invoke(app, ["convert", str(path)])
+    assert result.exit_code == 1
+    assert code in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_process_prints_no_traceback(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "bad.ipynb", "def f(:\n    pass")
+    proc = subprocess.run(
+        [sys.executable, "-m", "nb2flow", "convert", str(nb)], capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"{nb}:cell 1:line 1: NB2F006" in proc.stderr
+    assert "hint:" in proc.stderr
+
+
+def test_refuses_to_overwrite_a_user_file(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "work.ipynb", "x = 1\nprint(x)")
+    mine = tmp_path / "work.py"
+    mine.write_text("print('my own script')\n")
+    result = runner.invoke(app, ["convert", str(nb)])
+    assert result.exit_code == 1 and "NB2F008" in result.output
+    assert mine.read_text() == "print('my own script')\n"
+    result = runner.invoke(app, ["convert", str(nb), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "nb2flow: source=work.ipynb" in mine.read_text()
+
+
+def test_hand_edited_script_is_protected(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "work.ipynb", "x = 1\nprint(x)")
+    assert runner.invoke(app, ["convert", str(nb)]).exit_code == 0
+    script = tmp_path / "work.py"
+    edited = script.read_text() + "\n# my tweak\n"
+    script.write_text(edited)
+    make_notebook(tmp_path / "work.ipynb", "x = 2\nprint(x)")
+    result = runner.invoke(app, ["convert", str(nb)])
+    assert result.exit_code == 1 and "NB2F009" in result.output
+    assert script.read_text() == edited
+
+
+def test_failed_conversion_leaves_existing_files_untouched(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "work.ipynb", "x = 1\nprint(x)")
+    assert runner.invoke(app, ["convert", str(nb)]).exit_code == 0
+    script = tmp_path / "work.py"
+    before = script.read_text()
+    make_notebook(tmp_path / "work.ipynb", "x = (\n")
+    assert runner.invoke(app, ["convert", str(nb)]).exit_code == 1
+    assert script.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work.ipynb", "work.py"]
+
+
+def test_symlinked_output_is_refused(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "work.ipynb", "x = 1\nprint(x)")
+    target = tmp_path / "elsewhere.py"
+    target.write_text("")
+    (tmp_path / "work.py").symlink_to(target)
+    result = runner.invoke(app, ["convert", str(nb)])
+    assert result.exit_code == 1 and "NB2F010" in result.output

@@ -235,7 +235,10 @@ def _code_cell(
         elif out.import_names & set(facts.mutates):
             facts = _without_modules(facts, out.import_names)
         stmt = Statement(cell.number, t.lineno, node, facts=facts, tree=t)
-        _role(stmt, t, plot_names, keep_all, cell.number in saves_figures, i == last)
+        saves = cell.number in saves_figures or (
+            bool(saves_figures) and isinstance(t, (ast.Import, ast.ImportFrom))
+        )
+        _role(stmt, t, plot_names, keep_all, saves, i == last)
         _literal(stmt, t)
         statements.append(stmt)
     kept = [s for s in statements if s.role in (KEEP, IMPORT)]

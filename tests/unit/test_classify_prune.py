@@ -1,0 +1,109 @@
+from pathlib import Path
+
+from nbutil import make_notebook
+
+from nb2flow.classify import classify, code_of
+from nb2flow.ir import DISPLAY, IMPORT, KEEP, PLOT
+from nb2flow.load import load
+from nb2flow.prune import prune
+
+
+def roles(tmp_path: Path, *cells, **kw):
+    c = classify(load(make_notebook(tmp_path / "n.ipynb", *cells)), **kw)
+    return c
+
+
+def test_statement_roles(tmp_path):
+    c = roles(
+        tmp_path,
+        "import pandas as pd\nimport matplotlib.pyplot as plt",
+        "df = pd.DataFrame({'a': [1, 2]})\ndf.head()\nplt.plot(df.a)\nprint(len(df))\ndf.shape",
+        "fig, ax = plt.subplots()\nax.set_title('x')",
+        "df.plot(kind='bar')",
+        "display(df)",
+        "for c in df.columns:\n    plt.hist(df[c])",
+    )
+    kept = [(s.cell, code_of(s.node).strip(), s.role) for s in c.statements]
+    assert kept == [
+        (1, "import pandas as pd", IMPORT),
+        (2, "df = pd.DataFrame({'a': [1, 2]})", KEEP),
+        (2, "print(len(df))", KEEP),
+    ]
+    reasons = {(d.cell, d.line): d.reason for d in c.dropped}
+    assert reasons[(1, 2)] == "plotting import"
+    assert reasons[(2, 2)] == "displayed value"
+    assert reasons[(2, 3)] == "plot"
+    assert reasons[(2, 5)] == "displayed value (last line)"
+    assert reasons[(3, None)] == "only plots"
+    assert reasons[(4, None)] == "only plots"
+    assert reasons[(6, None)] == "only plots"
+
+
+def test_metric_shown_on_last_line_is_printed(tmp_path):
+    c = roles(tmp_path, "from sklearn.metrics import r2_score\nr2_score(y, p)")
+    assert code_of(c.statements[-1].node).strip() == "print('r2_score:', r2_score(y, p))"
+
+
+def test_savefig_keeps_its_figure(tmp_path):
+    c = roles(
+        tmp_path,
+        "import matplotlib.pyplot as plt",
+        "plt.plot([1, 2])\nplt.savefig('reports/fig.png')",
+        "plt.plot([3])",
+    )
+    kept = [code_of(s.node).strip() for s in c.statements]
+    assert kept == ["import matplotlib.pyplot as plt", "plt.plot([1, 2])",
+                    "plt.savefig('reports/fig.png')"]
+
+
+def test_keep_tag_and_flag(tmp_path):
+    c = roles(tmp_path, ("code", "df = 1\ndf", ["nb2flow:keep"]), "df")
+    assert [s.role for s in c.statements] == [KEEP, KEEP]
+    c = roles(tmp_path, "df = 1\ndf", keep_exploration=True)
+    assert [s.role for s in c.statements] == [KEEP, KEEP]
+
+
+def test_execution_order_warning(tmp_path):
+    nb = make_notebook(tmp_path / "n.ipynb", "a = 1", "b = a")
+    import json
+
+    data = json.loads(nb.read_text())
+    data["cells"][0]["execution_count"] = 5
+    data["cells"][1]["execution_count"] = 2
+    nb.write_text(json.dumps(data))
+    c = classify(load(nb))
+    assert [d.code for d in c.diagnostics] == ["NB2W003"]
+    assert c.diagnostics[0].cell == 2
+
+
+def test_prune_drops_unsaved_model_and_keeps_saved_one(tmp_path):
+    c = prune(roles(
+        tmp_path,
+        "import pickle\nfrom sklearn.linear_model import Lasso, LinearRegression",
+        "X, y = [[1], [2], [3]], [1, 2, 3]",
+        "lr = LinearRegression()\nlr.fit(X, y)\nprint(lr.score(X, y))",
+        "lasso = Lasso()\nlasso.fit(X, y)\nprint(lasso.score(X, y))",
+        "unused = [v * 2 for v in y]",
+        "with open('m.bin', 'wb') as f:\n    pickle.dump(lr, f)",
+    ))
+    kept = [code_of(s.node).strip() for s in c.statements if s.role == KEEP]
+    assert kept[0] == "X, y = [[1], [2], [3]], [1, 2, 3]"
+    assert "print(lr.score(X, y))" in kept
+    assert not any("lasso" in k for k in kept)
+    assert not any("unused" in k for k in kept)
+    reasons = {d.line: d.reason for d in c.dropped if d.cell == 4}
+    assert reasons[2] == "experiment: this model is trained but no output uses it"
+
+
+def test_prune_keeps_everything_without_outputs(tmp_path):
+    c = prune(roles(tmp_path, "x = 1", "y = x + 1"))
+    assert len(c.statements) == 2
+
+
+def test_prune_keeps_unknown_effects(tmp_path):
+    c = prune(roles(
+        tmp_path, "import numpy as np", "np.random.seed(1)", "a = np.random.rand(3)",
+        "np.save('a.npy', a)",
+    ))
+    assert [code_of(s.node).strip() for s in c.statements][1:] == [
+        "np.random.seed(1)", "a = np.random.rand(3)", "np.save('a.npy', a)"]

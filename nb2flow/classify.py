@@ -46,13 +46,13 @@ def code_of(node: cst.CSTNode) -> str:
     return _EMPTY_MODULE.code_for_node(node)
 
 
-def classify(nb: Notebook, keep_exploration: bool = False) -> Classified:
+def classify(nb: Notebook, keep_exploration: bool = False, drop_plots: str = "unsaved") -> Classified:
     out = Classified(
         notebook=nb, statements=[], headings=[], cell_tags={}, parameter_cells=frozenset(),
         dropped=[], diagnostics=[], pip_packages=[], title=None, description=None,
     )
     plot_names: set[str] = set(DISPLAY_BUILTINS)
-    saves_figures = _saves_figures(nb)
+    saves_figures = _saves_figures(nb) if drop_plots != "all" else set()
     parameter_cells: set[int] = set()
     seen_code = False
     last_count = 0

@@ -62,9 +62,22 @@ def convert(
     param: Annotated[
         Optional[list[str]], typer.Option("--param", help="Make this variable a parameter.")
     ] = None,
+    sequential: Annotated[
+        bool, typer.Option(help="Call tasks one after another instead of submitting "
+                           "independent ones concurrently.")
+    ] = False,
+    subflows: Annotated[
+        bool, typer.Option(help="Make each top-level (#) notebook section a subflow.")
+    ] = False,
+    drop_plots: Annotated[
+        str, typer.Option(help="'unsaved' drops plots not saved with savefig; 'all' drops "
+                          "every plot.")
+    ] = "unsaved",
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them."""
+    if drop_plots not in ("unsaved", "all"):
+        raise Nb2FlowError("NB2F012", "--drop-plots is 'unsaved' or 'all'")
     from .pipeline import ConvertOptions, convert as run
     from .report import summary_lines
 
@@ -74,7 +87,8 @@ def convert(
     for nb in notebooks:
         options = ConvertOptions(
             output=output, force=force, keep_exploration=keep_exploration,
-            flow_name=flow_name, params=tuple(param or ()),
+            flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
+            subflows=subflows, drop_plots=drop_plots,
         )
         try:
             result = run(nb, options, check=check, diff=diff)
@@ -95,6 +109,34 @@ def convert(
                 typer.echo(line)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def inspect(
+    notebook: Annotated[Path, typer.Argument(help="Notebook (.ipynb) to inspect.")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="table, json or mermaid.")
+    ] = "table",
+    keep_exploration: Annotated[bool, typer.Option(help="Keep plots and displays.")] = False,
+    subflows: Annotated[bool, typer.Option(help="Plan subflows per # section.")] = False,
+) -> None:
+    """Show what convert would do, without writing anything: cells, tasks, parameters."""
+    from .inspect_cmd import print_tables, render_json, render_mermaid
+    from .load import load
+    from .pipeline import ConvertOptions, build
+
+    if format not in ("table", "json", "mermaid"):
+        raise Nb2FlowError("NB2F012", "--format is table, json or mermaid")
+    result = build(notebook, ConvertOptions(keep_exploration=keep_exploration,
+                                            subflows=subflows))
+    if format == "json":
+        typer.echo(render_json(result.flow, load(notebook)), nl=False)
+    elif format == "mermaid":
+        typer.echo(render_mermaid(result.flow), nl=False)
+    else:
+        from rich.console import Console
+
+        print_tables(result.flow, load(notebook), Console())
 
 
 def _stale_message(status: str) -> str:

@@ -71,6 +71,7 @@ WARNINGS: dict[str, str] = {
     "NB2W004": "exec/eval reads names nb2flow cannot see",
     "NB2W005": "unknown magic dropped",
     "NB2W006": "global/nonlocal statement: the name is passed explicitly",
+    "NB2W007": "--subflows found no top-level sections",
 }
 
 

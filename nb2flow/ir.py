@@ -147,7 +147,30 @@ class Call:
     func: str
     args: tuple[str, ...]
     targets: tuple[str, ...]
-    code: str = ""  # the verbatim line when the call comes from the notebook
+    code: str = ""  # the line as written in the flow body
+    section: str = ""  # the top-level (``#``) notebook section it belongs to
+
+
+@dataclass(frozen=True)
+class Subflow:
+    """A notebook section (``#`` heading) run as a flow of its own (``--subflows``)."""
+
+    name: str  # flow name shown in Prefect
+    func_name: str
+    doc: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    body: tuple[Call, ...]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a kept notebook statement went: a task, the flow, module level, a parameter."""
+
+    cell: int
+    line: int
+    where: str  # "task", "flow", "module", "parameter", "import"
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,3 +189,5 @@ class Flow:
     dropped: tuple[Dropped, ...]
     diagnostics: tuple[Diagnostic, ...]
     pip_packages: tuple[str, ...]
+    placements: tuple[Placement, ...] = ()
+    subflows: tuple[Subflow, ...] = ()

@@ -32,6 +32,9 @@ class ConvertOptions:
     keep_exploration: bool = False
     flow_name: str | None = None
     params: tuple[str, ...] = ()
+    sequential: bool = False
+    subflows: bool = False
+    drop_plots: str = "unsaved"  # "unsaved" keeps figures saved with savefig; "all" drops them
 
 
 @dataclass
@@ -49,6 +52,7 @@ def fingerprint(code_hash: str, options: ConvertOptions) -> str:
     """What the script depends on: the notebook's code, nb2flow's version, the options."""
     relevant = (
         code_hash, __version__, options.keep_exploration, options.flow_name, options.params,
+        options.sequential, options.subflows, options.drop_plots,
     )
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
@@ -72,7 +76,9 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         keep_exploration=options.keep_exploration or settings.keep_exploration,
         params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
     )
-    classified = classify(nb, keep_exploration=options.keep_exploration)
+    classified = classify(
+        nb, keep_exploration=options.keep_exploration, drop_plots=options.drop_plots
+    )
     if not options.keep_exploration:
         classified = prune(classified)
     if not any(s.role != IMPORT for s in classified.statements):
@@ -80,7 +86,10 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
             "NB2F007", "no code is left after removing plots, displays and magics",
             Location(str(nb.path)),
         )
-    plan_options = PlanOptions(flow_name=options.flow_name, params=options.params)
+    plan_options = PlanOptions(
+        flow_name=options.flow_name, params=options.params, sequential=options.sequential,
+        subflows=options.subflows,
+    )
     flow = plan(classified, plan_options)
     flow = replace(flow, code_hash=fingerprint(nb.code_hash, options))
     text = stamp(format_code(render(flow)))

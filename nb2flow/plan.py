@@ -17,7 +17,19 @@ import libcst as cst
 
 from .analyze import BUILTINS, analyze, call_name
 from .classify import code_of
-from .ir import IMPORT, Call, Classified, Diagnostic, Flow, Param, Statement, Task
+from .concurrency import CallEffects, schedule
+from .ir import (
+    IMPORT,
+    Call,
+    Classified,
+    Diagnostic,
+    Flow,
+    Param,
+    Placement,
+    Statement,
+    Subflow,
+    Task,
+)
 from .load import TAG_PREFIX
 from .rules import PATH_SUFFIXES, READ_CALL, WRITE_CALL
 
@@ -29,7 +41,8 @@ _SMALL_LINES = 2  # a unit with fewer code lines than this joins a neighbour
 class PlanOptions:
     flow_name: str | None = None
     params: tuple[str, ...] = ()  # extra names to make parameters
-    sequential: bool = True
+    sequential: bool = False  # plain task calls instead of submitting independent tasks
+    subflows: bool = False  # one subflow per top-level (``#``) notebook section
 
 
 @dataclass
@@ -127,7 +140,19 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     # -- dataflow ---------------------------------------------------------------
     flow_func = _unique(_snake(options.flow_name or nb.path.stem) or "pipeline", reserved,
                         suffix="_flow")
-    tasks, body = _dataflow(units, params, module_names | unknown, path_values)
+    sections = _sections(c, units)
+    tasks, body = _dataflow(units, params, module_names | unknown, path_values, sections)
+    if not options.sequential and not options.subflows:
+        effects = [_effects(u, body_call, param_names, c.import_names)
+                   for u, body_call in zip(units, body)]
+        body = schedule(body, effects, reserved | {flow_func} | {t.name for t in tasks})
+    subflows: list[Subflow] = []
+    if options.subflows:
+        subflows, body = _subflows(body, reserved | {flow_func} | {t.name for t in tasks})
+        if not subflows:
+            diagnostics.append(Diagnostic(
+                "NB2W007", "--subflows: the notebook has no top-level (#) sections holding "
+                "steps; the flow has no subflows"))
 
     module_code: list[str] = []
     fn_tasks: list[Task] = []
@@ -149,6 +174,8 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     if any("Path(" in t.body for t in tasks):
         used.add("Path")
     import_lines = _imports(imports, used, nb.path.parent)
+    placements = _placements(imports, params, param_stmts, path_params, constants,
+                             module_defs, task_fns, units)
     title = c.title or nb.path.stem.replace("_", " ").replace("-", " ").capitalize()
     return Flow(
         notebook=nb.path.name,
@@ -165,7 +192,106 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         dropped=tuple(c.dropped),
         diagnostics=tuple(diagnostics),
         pip_packages=tuple(c.pip_packages),
+        placements=placements,
+        subflows=tuple(subflows),
     )
+
+
+def _effects(u: _Unit, call: Call, params: set[str], modules: set[str]) -> CallEffects:
+    if u.call is not None:  # a notebook function: it may change any argument in place
+        return CallEffects(
+            mutates=frozenset(a for a in call.args if a not in params),
+            reads_outside=u.call.facts.reads_io or _uses_random(u.call),
+            writes_outside=u.call.facts.writes_io,
+        )
+    mutated = {m for s in u.statements for m in s.facts.mutates} & set(call.args)
+    unknown = any(
+        isinstance(s.tree, ast.Expr) and isinstance(s.tree.value, ast.Call)
+        and not set(s.facts.writes) - modules
+        and call_name(s.tree.value) != "print"
+        for s in u.statements
+    )
+    return CallEffects(
+        mutates=frozenset(mutated),
+        reads_outside=any(s.facts.reads_io or _uses_random(s) for s in u.statements),
+        writes_outside=unknown or any(s.facts.writes_io for s in u.statements),
+    )
+
+
+def _uses_random(s: Statement) -> bool:
+    return any(
+        isinstance(n, ast.Attribute) and n.attr in ("random", "seed", "manual_seed")
+        or isinstance(n, ast.Name) and n.id == "random"
+        for n in ast.walk(_tree(s))
+    )
+
+
+def _placements(imports, params, param_stmts, path_params, constants, module_defs, task_fns,
+                units) -> tuple[Placement, ...]:
+    out = [Placement(s.cell, s.line, "import") for s in imports]
+    out += [Placement(s.cell, s.line, "parameter", _target(s)) for s in param_stmts]
+    for s in [*constants, *module_defs]:
+        name = s.facts.writes[0]
+        out.append(Placement(s.cell, s.line, "task" if name in task_fns else "module", name))
+    for u in units:
+        if u.call is not None:
+            out.append(Placement(u.call.cell, u.call.line, "flow", _called(u.call)))
+        else:
+            out += [Placement(s.cell, s.line, "task", u.name) for s in u.statements]
+    return tuple(sorted(out, key=lambda p: (p.cell, p.line)))
+
+
+def _sections(c: Classified, units: list[_Unit]) -> list[str]:
+    """The top-level (``#``) heading each unit sits under, if any."""
+    tops = [h for h in c.headings if h.level == min((x.level for x in c.headings), default=1)]
+    levels = {h.level for h in c.headings}
+    if len(levels) < 2:  # no hierarchy: sections would be the steps themselves
+        return ["" for _ in units]
+    out = []
+    for u in units:
+        cell = (u.call or u.statements[0]).cell
+        current = ""
+        for h in tops:
+            if h.cell <= cell:
+                current = h.text
+        out.append(current)
+    return out
+
+
+def _subflows(body: list[Call], reserved: set[str]) -> tuple[list[Subflow], list[Call]]:
+    groups: list[tuple[str, list[int]]] = []
+    for i, call in enumerate(body):
+        if groups and groups[-1][0] == call.section:
+            groups[-1][1].append(i)
+        else:
+            groups.append((call.section, [i]))
+    if sum(1 for section, _ in groups if section) < 2:
+        return [], body
+    subflows: list[Subflow] = []
+    new_body: list[Call] = []
+    used: set[str] = set()
+    for section, indexes in groups:
+        calls = [body[i] for i in indexes]
+        if not section:
+            new_body.extend(calls)
+            continue
+        inputs: list[str] = []
+        produced: set[str] = set()
+        for call in calls:
+            inputs += [a for a in call.args if a not in produced and a not in inputs]
+            produced.update(call.targets)
+        later = {a for call in body[indexes[-1] + 1:] for a in call.args}
+        outputs = [n for n in dict.fromkeys(t for call in calls for t in call.targets)
+                   if n in later]
+        func = _unique(_snake(section, drop_stopwords=True) or "section", reserved | used,
+                       suffix="_flow")
+        used.add(func)
+        subflows.append(Subflow(func.replace("_", "-"), func, section.rstrip(".") + ".",
+                                tuple(inputs), tuple(outputs), tuple(calls)))
+        call = f"{func}({', '.join(inputs)})"
+        new_body.append(Call(func, tuple(inputs), tuple(outputs),
+                             f"{', '.join(outputs)} = {call}" if outputs else call, section))
+    return subflows, new_body
 
 
 # ------------------------------------------------------------------ parameters
@@ -571,6 +697,7 @@ def _dataflow(
     params: list[Param],
     module_names: set[str],
     path_values: dict[str, str],
+    sections: list[str],
 ) -> tuple[list[Task], list[Call]]:
     # Forward: what each unit reads from earlier units or parameters.
     available = {p.name for p in params}
@@ -602,19 +729,19 @@ def _dataflow(
         live = (live - (definite - set(inputs))) | set(inputs)
     tasks: list[Task] = []
     body: list[Call] = []
-    for u, (inputs, _writes, _definite), outs in zip(units, info, outputs):
+    for u, (inputs, _writes, _definite), outs, section in zip(units, info, outputs, sections):
         if u.call is not None:
             line = _strip_blank(code_of(u.call.node)).strip("\n")
             tree = _tree(u.call)
             func = tree.value.func.id
             targets = tuple(w for w in u.call.facts.writes)
-            body.append(Call(func, tuple(inputs), targets, line))
+            body.append(Call(func, tuple(inputs), targets, line, section))
             continue
         tasks.append(_make_task(u, inputs, outs, path_values))
         target = ", ".join(outs)
         call = f"{u.name}({', '.join(inputs)})"
         body.append(Call(u.name, tuple(inputs), tuple(outs),
-                         f"{target} = {call}" if outs else call))
+                         f"{target} = {call}" if outs else call, section))
     return tasks, body
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ir import Flow
+from .ir import Flow, Notebook
 
 SCHEMA_VERSION = 1
 
 
-def plan_data(flow: Flow) -> dict[str, Any]:
+def plan_data(flow: Flow, notebook: Notebook | None = None) -> dict[str, Any]:
     """The plan as JSON-ready data; the schema is documented in docs/inspect.md."""
     calls: dict[str, int] = {}
-    for call in flow.body:
+    for call in [*flow.body, *(c for sub in flow.subflows for c in sub.body)]:
         calls[call.func] = calls.get(call.func, 0) + 1
     return {
         "schema": SCHEMA_VERSION,
@@ -30,10 +30,18 @@ def plan_data(flow: Flow) -> dict[str, Any]:
              "calls": calls.get(t.name, 0)}
             for t in flow.tasks
         ],
+        "subflows": [
+            {"name": sub.func_name, "inputs": list(sub.inputs), "outputs": list(sub.outputs),
+             "tasks": [c.func for c in sub.body]}
+            for sub in flow.subflows
+        ],
         "calls": [
-            {"task": c.func, "inputs": list(c.args), "outputs": list(c.targets)}
+            {"task": c.func, "inputs": list(c.args), "outputs": list(c.targets),
+             "section": c.section}
             for c in flow.body
         ],
+        "edges": edges(flow),
+        "cells": cells(flow, notebook) if notebook is not None else [],
         "dropped": [
             {"cell": d.cell, "line": d.line, "reason": d.reason} for d in flow.dropped
         ],
@@ -73,3 +81,67 @@ def summary_lines(flow: Flow) -> list[str]:
             "cell"] else ""
         lines.append(f"  warning {d['code']}: {where + ': ' if where else ''}{d['message']}")
     return lines
+
+
+def edges(flow: Flow) -> list[dict[str, Any]]:
+    """Data passed between the flow's calls: ``{"from", "to", "names"}``; ids are call indexes
+    (``call_3``) or parameters (``param_train_path``)."""
+    producer: dict[str, str] = {p.name: f"param_{p.name}" for p in flow.params}
+    out: list[dict[str, Any]] = []
+    for i, call in enumerate(flow.body):
+        incoming: dict[str, list[str]] = {}
+        for name in call.args:
+            if name in producer:
+                incoming.setdefault(producer[name], []).append(name)
+        for source, names in incoming.items():
+            out.append({"from": source, "to": f"call_{i}", "names": names})
+        for name in call.targets:
+            producer[name] = f"call_{i}"
+    return out
+
+
+def cells(flow: Flow, notebook: Notebook) -> list[dict[str, Any]]:
+    """Each notebook cell: what was kept (and where it went) and what was dropped, and why."""
+    placed: dict[int, list[str]] = {}
+    for p in flow.placements:
+        label = p.where if not p.name else f"{p.where} {p.name}"
+        if label not in placed.setdefault(p.cell, []):
+            placed[p.cell].append(label)
+    dropped_cells = {d.cell: d.reason for d in flow.dropped if d.line is None}
+    dropped_lines: dict[int, list[dict[str, Any]]] = {}
+    for d in flow.dropped:
+        if d.line is not None:
+            dropped_lines.setdefault(d.cell, []).append({"line": d.line, "reason": d.reason})
+    out = []
+    for cell in notebook.cells:
+        if cell.kind != "code":
+            status = "markdown" if cell.kind == "markdown" else "raw"
+        elif cell.number in dropped_cells:
+            status = "dropped"
+        elif cell.number in placed:
+            status = "partly kept" if cell.number in dropped_lines else "kept"
+        else:
+            status = "dropped"
+        first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+        out.append({
+            "cell": cell.number, "kind": cell.kind, "status": status,
+            "first_line": first[:80], "placed": placed.get(cell.number, []),
+            "reason": dropped_cells.get(cell.number, ""),
+            "dropped_lines": dropped_lines.get(cell.number, []),
+        })
+    return out
+
+
+def mermaid(flow: Flow) -> str:
+    """The task graph as a Mermaid flowchart."""
+    lines = ["flowchart TD"]
+    for p in flow.params:
+        lines.append(f'    param_{p.name}[/"{p.name}"/]')
+    for i, call in enumerate(flow.body):
+        shape = ('[["', '"]]') if call.func in {s.func_name for s in flow.subflows} else (
+            '("', '")')
+        lines.append(f"    call_{i}{shape[0]}{call.func}{shape[1]}")
+    for e in edges(flow):
+        label = ", ".join(e["names"])
+        lines.append(f'    {e["from"]} -->|"{label}"| {e["to"]}')
+    return "\n".join(lines) + "\n"

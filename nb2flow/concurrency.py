@@ -1,0 +1,150 @@
+"""Let independent tasks run at the same time: ``task.submit()`` where it can help.
+
+A call is submitted only when some other call of the flow is independent of it (neither
+needs the other), so a straight chain of steps keeps plain, readable calls. A call waits
+for another when:
+
+- it reads a value the other produced (read after write);
+- it may change, in place, a value the other reads (write after read): a task that
+  mutates an input, and every call of a notebook function (nb2flow cannot see inside);
+- both touch the outside world (write files, unknown effects, random state) and one of
+  them writes: effects keep notebook order, so a file is written before it is read.
+
+Futures are passed straight to the tasks that need them (Prefect resolves them). A task
+with several outputs is unpacked with ``.result()`` just before its first consumer, and
+every future nobody consumed is waited for at the end, so a failed task fails the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .ir import Call
+
+_PLAIN, _SUBMIT = "plain", "submit"
+
+
+@dataclass(frozen=True)
+class CallEffects:
+    """What the scheduler must know about a call beyond its inputs and outputs."""
+
+    mutates: frozenset[str] = frozenset()  # inputs it may change in place
+    reads_outside: bool = False  # reads files, URLs, random state ...
+    writes_outside: bool = False  # writes files or has unknown effects
+
+
+def schedule(body: list[Call], effects: list[CallEffects], reserved: set[str]) -> list[Call]:
+    n = len(body)
+    if n < 2:
+        return body
+    needs = _dependencies(body, effects)
+    ancestors = [0] * n
+    for i in range(n):
+        bits = 0
+        for j in needs[i]:
+            bits |= (1 << j) | ancestors[j]
+        ancestors[i] = bits
+    descendants = [0] * n
+    for i in range(n):
+        for j in range(n):
+            if ancestors[i] >> j & 1:
+                descendants[j] |= 1 << i
+    everyone = (1 << n) - 1
+    parallel = [
+        bool(everyone & ~(ancestors[i] | descendants[i] | (1 << i))) for i in range(n)
+    ]
+    if not any(parallel):
+        return body
+    return _rewrite(body, needs, parallel, effects, reserved)
+
+
+def _dependencies(body: list[Call], effects: list[CallEffects]) -> list[set[int]]:
+    last_writer: dict[str, int] = {}
+    readers: dict[str, list[int]] = {}
+    needs: list[set[int]] = []
+    for i, (call, eff) in enumerate(zip(body, effects)):
+        mine: set[int] = set()
+        for name in call.args:
+            if name in last_writer:
+                mine.add(last_writer[name])
+        for name in eff.mutates:
+            mine.update(j for j in readers.get(name, ()) if j != i)
+        if eff.reads_outside or eff.writes_outside:
+            for j in range(i):
+                other = effects[j]
+                if (eff.writes_outside and (other.reads_outside or other.writes_outside)) or (
+                    other.writes_outside
+                ):
+                    mine.add(j)
+        for name in call.args:
+            readers.setdefault(name, []).append(i)
+        for name in call.targets:
+            last_writer[name] = i
+        needs.append(mine)
+    return needs
+
+
+def _rewrite(
+    body: list[Call],
+    needs: list[set[int]],
+    parallel: list[bool],
+    effects: list[CallEffects],
+    reserved: set[str],
+) -> list[Call]:
+    used = set(reserved) | {t for c in body for t in c.targets} | {a for c in body for a in c.args}
+    future_of: dict[int, str] = {}  # submitted call -> variable holding its future
+    pending: dict[str, tuple[int, str]] = {}  # output name -> (call, future var) to unpack
+    consumed: set[int] = set()
+    lines: list[Call] = []
+    for i, call in enumerate(body):
+        prefix: list[str] = []
+        for name in call.args:  # unpack multi-output futures just before their first use
+            if name in pending:
+                j, var = pending[name]
+                targets = body[j].targets
+                prefix.append(f"{', '.join(targets)} = {var}.result()")
+                for t in targets:
+                    pending.pop(t, None)
+        for j in needs[i]:
+            consumed.add(j)
+        if parallel[i] and call.code == _default_code(call):
+            waits = [future_of[j] for j in sorted(needs[i]) if j in future_of
+                     and not set(body[j].targets) & set(call.args)]
+            wait = f", wait_for=[{', '.join(waits)}]" if waits else ""
+            args = ", ".join(call.args)
+            submit = f"{call.func}.submit({args}{wait})"
+            if len(call.targets) == 1:
+                code = f"{call.targets[0]} = {submit}"
+                future_of[i] = call.targets[0]
+            else:
+                var = _fresh(f"{call.func}_future", used)
+                code = f"{var} = {submit}"
+                future_of[i] = var
+                for t in call.targets:
+                    pending[t] = (i, var)
+            lines.append(replace(call, code="\n".join([*prefix, code])))
+        else:
+            if prefix:
+                lines.append(replace(call, code="\n".join([*prefix, call.code])))
+            else:
+                lines.append(call)
+    # Wait for every future no later call consumed: a failed task must fail the run.
+    leftovers = [f"{future_of[i]}.result()" for i in sorted(future_of) if i not in consumed]
+    if leftovers:
+        last = lines[-1]
+        lines[-1] = replace(last, code="\n".join([last.code, *leftovers]))
+    return lines
+
+
+def _default_code(call: Call) -> str:
+    invocation = f"{call.func}({', '.join(call.args)})"
+    return f"{', '.join(call.targets)} = {invocation}" if call.targets else invocation
+
+
+def _fresh(base: str, used: set[str]) -> str:
+    name, i = base, 2
+    while name in used:
+        name = f"{base}_{i}"
+        i += 1
+    used.add(name)
+    return name

@@ -250,6 +250,9 @@ def _code_cell(
         out.dropped.extend(cell_dropped)
         for s in dropped:
             out.dropped.append(Dropped(s.cell, s.line, s.reason, code_of(s.node).strip()))
+        for s in kept:
+            for line, reason in s.inner_dropped:
+                out.dropped.append(Dropped(s.cell, line, reason, ""))
     out.statements.extend(kept)
 
 
@@ -323,6 +326,67 @@ def _role(
             stmt.reason = "loop or block that only plots" if stmt.role == PLOT else (
                 "block that only displays values"
             )
+        elif kinds & {PLOT, "show", "display-builtin", DISPLAY} and not saves_figure:
+            _strip_inner(stmt, plot_names)
+
+
+_SHOWN = {PLOT, "show", "display-builtin", DISPLAY}
+
+
+def _inner_kind(node: ast.stmt, plot_names: set[str]) -> str:
+    if isinstance(node, ast.Expr):
+        return _expr_kind(node.value, plot_names)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        if _expr_kind(node.value, plot_names) == PLOT:
+            return PLOT
+    return KEEP
+
+
+def _strip_inner(stmt: Statement, plot_names: set[str]) -> None:
+    """Remove plots and shown values from inside a loop or block that also does work."""
+    local = set(plot_names)
+    removed: list[tuple[int, str]] = []
+    for node in ast.walk(stmt.tree):
+        if isinstance(node, ast.stmt) and not _compound(node) and node is not stmt.tree:
+            kind = _inner_kind(node, local)
+            if kind in _SHOWN:
+                removed.append((node.lineno, "plot" if kind != DISPLAY else "displayed value"))
+                if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    local.update(n.id for t in targets for n in ast.walk(t)
+                                 if isinstance(n, ast.Name))
+    new = stmt.node.visit(_StripShown(local))
+    stmt.node = new
+    stmt.tree = ast.parse(code_of(new)).body[0]
+    stmt.facts = analyze(stmt.tree)
+    stmt.inner_dropped = removed
+
+
+class _StripShown(cst.CSTTransformer):
+    def __init__(self, plot_names: set[str]):
+        self.plot_names = plot_names
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(self, original, updated):
+        kept = []
+        for small in updated.body:
+            tree = ast.parse(_EMPTY_MODULE.code_for_node(small).strip().rstrip(";")).body
+            if tree and _inner_kind(tree[0], self.plot_names) in _SHOWN:
+                continue
+            kept.append(small)
+        if not kept:
+            return cst.RemoveFromParent()
+        return updated.with_changes(body=kept)
+
+    def leave_IndentedBlock(self, original, updated):
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated
 
 
 def _compound(n: ast.stmt) -> bool:

@@ -69,6 +69,7 @@ class Statement:
     literal: Any = None  # the value when the statement is `name = <literal>`
     is_literal: bool = False
     tree: Any = None  # the statement's standard-library ast node
+    inner_dropped: list = field(default_factory=list)  # (line, reason) removed inside it
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,17 @@ def test_prune_keeps_unknown_effects(tmp_path):
     ))
     assert [code_of(s.node).strip() for s in c.statements][1:] == [
         "np.random.seed(1)", "a = np.random.rand(3)", "np.save('a.npy', a)"]
+
+
+def test_plots_inside_a_loop_that_works_are_removed(tmp_path):
+    c = roles(
+        tmp_path,
+        "import matplotlib.pyplot as plt",
+        "scores = {}\nfor k in [1, 2]:\n    fig, ax = plt.subplots()\n    scores[k] = k * 2\n"
+        "    ax.plot([k])\n    plt.show()\n    scores\nprint(scores)",
+    )
+    loop = code_of(c.statements[1].node)
+    assert loop == "for k in [1, 2]:\n    scores[k] = k * 2\n"
+    lines = sorted(d.line for d in c.dropped if d.cell == 2)
+    assert lines == [3, 5, 6, 7]
+    assert "plt" not in c.statements[1].facts.reads

@@ -73,11 +73,20 @@ def convert(
         str, typer.Option(help="'unsaved' drops plots not saved with savefig; 'all' drops "
                           "every plot.")
     ] = "unsaved",
+    task_runner: Annotated[
+        str, typer.Option(help="threads (Prefect's default), dask (prefect-dask) or ray "
+                          "(prefect-ray).")
+    ] = "threads",
+    cache: Annotated[
+        bool, typer.Option(help="Cache task results on their inputs and source, so a re-run "
+                           "with the same parameters skips finished steps.")
+    ] = False,
+    cache_expiration: Annotated[
+        Optional[str], typer.Option(help="How long cached results stay valid: 30m, 12h, 7d.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them."""
-    if drop_plots not in ("unsaved", "all"):
-        raise Nb2FlowError("NB2F012", "--drop-plots is 'unsaved' or 'all'")
     from .pipeline import ConvertOptions, convert as run
     from .report import summary_lines
 
@@ -88,7 +97,8 @@ def convert(
         options = ConvertOptions(
             output=output, force=force, keep_exploration=keep_exploration,
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
-            subflows=subflows, drop_plots=drop_plots,
+            subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
+            cache_expiration=cache_expiration,
         )
         try:
             result = run(nb, options, check=check, diff=diff)

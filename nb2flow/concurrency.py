@@ -33,9 +33,12 @@ class CallEffects:
     writes_outside: bool = False  # writes files or has unknown effects
 
 
-def schedule(body: list[Call], effects: list[CallEffects], reserved: set[str]) -> list[Call]:
+def schedule(
+    body: list[Call], effects: list[CallEffects], reserved: set[str], submit_all: bool = False
+) -> list[Call]:
+    """Rewrite the flow body; ``submit_all`` sends every call to the task runner (Dask, Ray)."""
     n = len(body)
-    if n < 2:
+    if n < 2 and not submit_all:
         return body
     needs = _dependencies(body, effects)
     ancestors = [0] * n
@@ -53,9 +56,11 @@ def schedule(body: list[Call], effects: list[CallEffects], reserved: set[str]) -
     parallel = [
         bool(everyone & ~(ancestors[i] | descendants[i] | (1 << i))) for i in range(n)
     ]
+    if submit_all:
+        parallel = [True] * n
     if not any(parallel):
         return body
-    return _rewrite(body, needs, parallel, effects, reserved)
+    return _rewrite(body, needs, ancestors, parallel, reserved)
 
 
 def _dependencies(body: list[Call], effects: list[CallEffects]) -> list[set[int]]:
@@ -87,8 +92,8 @@ def _dependencies(body: list[Call], effects: list[CallEffects]) -> list[set[int]
 def _rewrite(
     body: list[Call],
     needs: list[set[int]],
+    ancestors: list[int],
     parallel: list[bool],
-    effects: list[CallEffects],
     reserved: set[str],
 ) -> list[Call]:
     used = set(reserved) | {t for c in body for t in c.targets} | {a for c in body for a in c.args}
@@ -108,8 +113,14 @@ def _rewrite(
         for j in needs[i]:
             consumed.add(j)
         if parallel[i] and call.code == _default_code(call):
-            waits = [future_of[j] for j in sorted(needs[i]) if j in future_of
-                     and not set(body[j].targets) & set(call.args)]
+            # Wait explicitly only for what no argument already implies.
+            implied = 0
+            for k in needs[i]:
+                if set(body[k].targets) & set(call.args):
+                    implied |= (1 << k) | ancestors[k]
+            waits = [future_of[j] for j in sorted(needs[i])
+                     if j in future_of and not implied >> j & 1
+                     and not any(ancestors[k] >> j & 1 for k in needs[i] if k != j)]
             wait = f", wait_for=[{', '.join(waits)}]" if waits else ""
             args = ", ".join(call.args)
             submit = f"{call.func}.submit({args}{wait})"

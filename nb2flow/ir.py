@@ -139,6 +139,8 @@ class Task:
     cells: tuple[int, ...]
     signature: str = ""  # for tasks made from notebook functions: the whole def
     from_function: bool = False
+    decorator: str = "task"  # the decorator expression, without the @
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,3 +194,5 @@ class Flow:
     pip_packages: tuple[str, ...]
     placements: tuple[Placement, ...] = ()
     subflows: tuple[Subflow, ...] = ()
+    flow_options: tuple[str, ...] = ()  # extra keyword arguments of @flow, as source
+    task_runner: str = "threads"

@@ -35,6 +35,9 @@ class ConvertOptions:
     sequential: bool = False
     subflows: bool = False
     drop_plots: str = "unsaved"  # "unsaved" keeps figures saved with savefig; "all" drops them
+    task_runner: str = "threads"  # "threads", "dask" or "ray"
+    cache: bool = False
+    cache_expiration: str | None = None  # "30m", "12h", "7d"
 
 
 @dataclass
@@ -48,11 +51,24 @@ class ConvertResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _check_options(options: ConvertOptions) -> None:
+    if options.task_runner not in ("threads", "dask", "ray"):
+        raise Nb2FlowError("NB2F012", f"--task-runner {options.task_runner!r}: use threads, "
+                           "dask or ray")
+    if options.drop_plots not in ("unsaved", "all"):
+        raise Nb2FlowError("NB2F012", "--drop-plots is 'unsaved' or 'all'")
+    if options.cache_expiration and not re.fullmatch(r"[1-9]\d*[smhd]",
+                                                     options.cache_expiration):
+        raise Nb2FlowError("NB2F012", f"--cache-expiration {options.cache_expiration!r}: "
+                           "use a number and s, m, h or d, e.g. 12h")
+
+
 def fingerprint(code_hash: str, options: ConvertOptions) -> str:
     """What the script depends on: the notebook's code, nb2flow's version, the options."""
     relevant = (
         code_hash, __version__, options.keep_exploration, options.flow_name, options.params,
-        options.sequential, options.subflows, options.drop_plots,
+        options.sequential, options.subflows, options.drop_plots, options.task_runner,
+        options.cache, options.cache_expiration,
     )
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
 
@@ -86,9 +102,11 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
             "NB2F007", "no code is left after removing plots, displays and magics",
             Location(str(nb.path)),
         )
+    _check_options(options)
     plan_options = PlanOptions(
         flow_name=options.flow_name, params=options.params, sequential=options.sequential,
-        subflows=options.subflows,
+        subflows=options.subflows, task_runner=options.task_runner, cache=options.cache,
+        cache_expiration=options.cache_expiration,
     )
     flow = plan(classified, plan_options)
     flow = replace(flow, code_hash=fingerprint(nb.code_hash, options))

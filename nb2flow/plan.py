@@ -10,7 +10,7 @@ import ast
 import keyword
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -43,6 +43,30 @@ class PlanOptions:
     params: tuple[str, ...] = ()  # extra names to make parameters
     sequential: bool = False  # plain task calls instead of submitting independent tasks
     subflows: bool = False  # one subflow per top-level (``#``) notebook section
+    task_runner: str = "threads"  # "threads" (Prefect's default), "dask" or "ray"
+    cache: bool = False  # cache task results on their inputs and source
+    cache_expiration: str | None = None  # "30m", "12h", "7d"
+
+
+TASK_RUNNERS = {
+    "dask": ("from prefect_dask import DaskTaskRunner",
+             'DaskTaskRunner(address=os.environ.get("DASK_SCHEDULER_ADDRESS"))'),
+    "ray": ("from prefect_ray import RayTaskRunner",
+            'RayTaskRunner(address=os.environ.get("RAY_ADDRESS"))'),
+}
+
+
+def task_decorator(retries: bool, cache: bool, expiration: str | None) -> str:
+    kwargs = []
+    if retries:
+        kwargs.append("retries=3, retry_delay_seconds=2")
+    if cache:
+        kwargs.append("cache_policy=INPUTS + TASK_SOURCE, persist_result=True")
+        if expiration:
+            number, unit = int(expiration[:-1]), expiration[-1]
+            word = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]
+            kwargs.append(f"cache_expiration=timedelta({word}={number})")
+    return f"task({', '.join(kwargs)})" if kwargs else "task"
 
 
 @dataclass
@@ -142,10 +166,13 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
                         suffix="_flow")
     sections = _sections(c, units)
     tasks, body = _dataflow(units, params, module_names | unknown, path_values, sections)
-    if not options.sequential and not options.subflows:
+    distributed = options.task_runner in TASK_RUNNERS
+    if (distributed or not options.sequential) and not options.subflows:
         effects = [_effects(u, body_call, param_names, c.import_names)
                    for u, body_call in zip(units, body)]
-        body = schedule(body, effects, reserved | {flow_func} | {t.name for t in tasks})
+        body = schedule(body, effects, reserved | {flow_func} | {t.name for t in tasks},
+                        submit_all=distributed)
+    tasks = [_decorate(t, options, units) for t in tasks]
     subflows: list[Subflow] = []
     if options.subflows:
         subflows, body = _subflows(body, reserved | {flow_func} | {t.name for t in tasks})
@@ -160,7 +187,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     for s in sorted(constants + module_defs, key=lambda s: (s.cell, s.line)):
         name = s.facts.writes[0]
         if name in task_fns:
-            fn_tasks.append(_function_task(s))
+            fn_tasks.append(_function_task(s, options))
             continue
         code = _strip_blank(code_of(_trim_leading_blank(s.node, keep_one=False)))
         if s.is_literal and previous_constant:  # consecutive constants stay together
@@ -173,7 +200,18 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         used.update(s.facts.reads)
     if any("Path(" in t.body for t in tasks):
         used.add("Path")
-    import_lines = _imports(imports, used, nb.path.parent)
+    extra: list[str] = []
+    flow_options: list[str] = []
+    if options.task_runner in TASK_RUNNERS:
+        line, runner = TASK_RUNNERS[options.task_runner]
+        extra += [line, "import os"]
+        flow_options.append(f"task_runner={runner}")
+    all_tasks = fn_tasks + tasks
+    if any(t.cached for t in all_tasks):
+        extra.append("from prefect.cache_policies import INPUTS, TASK_SOURCE")
+        if options.cache_expiration:
+            extra.append("from datetime import timedelta")
+    import_lines = _imports(imports, used, nb.path.parent, extra)
     placements = _placements(imports, params, param_stmts, path_params, constants,
                              module_defs, task_fns, units)
     title = c.title or nb.path.stem.replace("_", " ").replace("-", " ").capitalize()
@@ -186,7 +224,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         description=c.description or "",
         imports=tuple(import_lines),
         module_code=tuple(module_code),
-        tasks=tuple(fn_tasks + tasks),
+        tasks=tuple(all_tasks),
         params=tuple(params),
         body=tuple(body),
         dropped=tuple(c.dropped),
@@ -194,7 +232,16 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         pip_packages=tuple(c.pip_packages),
         placements=placements,
         subflows=tuple(subflows),
+        flow_options=tuple(flow_options),
+        task_runner=options.task_runner,
     )
+
+
+def _decorate(t: Task, options: PlanOptions, units: list[_Unit]) -> Task:
+    unit = next(u for u in units if u.name == t.name)
+    cached = options.cache and not any(s.facts.writes_io for s in unit.statements)
+    return replace(t, decorator=task_decorator(t.retries, cached, options.cache_expiration),
+                   cached=cached)
 
 
 def _effects(u: _Unit, call: Call, params: set[str], modules: set[str]) -> CallEffects:
@@ -527,19 +574,30 @@ def _called(s: Statement) -> str:
     return _tree(s).value.func.id
 
 
-def _function_task(s: Statement) -> Task:
+def _function_task(s: Statement, options: PlanOptions) -> Task:
     node = s.node
     assert isinstance(node, cst.FunctionDef)
-    decorator = "task(retries=3, retry_delay_seconds=2)" if s.facts.reads_io or _reads_io(
-        s) else "task"
+    retries = s.facts.reads_io or _reads_io(s)
+    cached = options.cache and not _writes_io(s)
+    decorator = task_decorator(retries, cached, options.cache_expiration)
     new = node.with_changes(
         decorators=[cst.Decorator(cst.parse_expression(decorator)), *node.decorators]
     )
     name = node.name.value
     return Task(
-        name=name, doc="", inputs=(), outputs=(), body="", retries="retries" in decorator,
+        name=name, doc="", inputs=(), outputs=(), body="", retries=retries,
         cells=(s.cell,), signature=_strip_blank(code_of(new)), from_function=True,
+        decorator=decorator, cached=cached,
     )
+
+
+def _writes_io(s: Statement) -> bool:
+    for node in ast.walk(_tree(s)):
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name and (WRITE_CALL.match(name) or (name == "open" and _mode_writes(node))):
+                return True
+    return False
 
 
 def _reads_io(s: Statement) -> bool:
@@ -827,9 +885,19 @@ def _mode_writes(call: ast.Call) -> bool:
 # ---------------------------------------------------------------------- imports
 
 
-def _imports(statements: list[Statement], used: set[str], folder) -> list[str]:
+def _imports(
+    statements: list[Statement], used: set[str], folder, extra: list[str] = ()
+) -> list[str]:
     plain: dict[str, set[tuple[str, str | None]]] = {}
     froms: dict[str, set[tuple[str, str | None]]] = {}
+    for line in extra:
+        tree = ast.parse(line).body[0]
+        if isinstance(tree, ast.Import):
+            for a in tree.names:
+                plain.setdefault(a.name, set()).add((a.name, a.asname))
+        else:
+            for a in tree.names:
+                froms.setdefault(tree.module, set()).add((a.name, a.asname))
     for s in statements:
         tree = _tree(s)
         if isinstance(tree, ast.Import):

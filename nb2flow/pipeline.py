@@ -63,14 +63,22 @@ def _check_options(options: ConvertOptions) -> None:
                            "use a number and s, m, h or d, e.g. 12h")
 
 
+_FINGERPRINTED = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
+                  "drop_plots", "task_runner", "cache", "cache_expiration")
+
+
 def fingerprint(code_hash: str, options: ConvertOptions) -> str:
-    """What the script depends on: the notebook's code, nb2flow's version, the options."""
-    relevant = (
-        code_hash, __version__, options.keep_exploration, options.flow_name, options.params,
-        options.sequential, options.subflows, options.drop_plots, options.task_runner,
-        options.cache, options.cache_expiration,
+    """What the script depends on: the notebook's code, nb2flow's version, the options.
+
+    Only options that differ from their defaults count, so adding an option to nb2flow
+    does not make every existing script stale.
+    """
+    default = ConvertOptions()
+    changed = sorted(
+        (name, repr(getattr(options, name))) for name in _FINGERPRINTED
+        if getattr(options, name) != getattr(default, name)
     )
-    return hashlib.sha256(repr(relevant).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((code_hash, __version__, changed)).encode()).hexdigest()[:16]
 
 
 def script_path(notebook: Path, output: Path | None = None) -> Path:

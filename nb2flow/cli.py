@@ -84,6 +84,10 @@ def convert(
     cache_expiration: Annotated[
         Optional[str], typer.Option(help="How long cached results stay valid: 30m, 12h, 7d.")
     ] = None,
+    secrets: Annotated[
+        Optional[str], typer.Option(help="Replace hard-coded credentials by reads of Prefect "
+                                    "Secret blocks (block) or environment variables (env).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them."""
@@ -98,7 +102,7 @@ def convert(
             output=output, force=force, keep_exploration=keep_exploration,
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
             subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
-            cache_expiration=cache_expiration,
+            cache_expiration=cache_expiration, secrets=secrets,
         )
         try:
             result = run(nb, options, check=check, diff=diff)

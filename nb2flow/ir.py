@@ -196,3 +196,5 @@ class Flow:
     subflows: tuple[Subflow, ...] = ()
     flow_options: tuple[str, ...] = ()  # extra keyword arguments of @flow, as source
     task_runner: str = "threads"
+    secrets: tuple[Any, ...] = ()  # nb2flow.secrets.SecretUse: where, never the value
+    secrets_mode: str = "block"

@@ -21,6 +21,7 @@ from .ir import IMPORT, Flow
 from .load import load
 from .plan import PlanOptions, plan
 from .prune import prune
+from .secrets import redact
 from .render import render
 from .write import check_target, read_stamp_of, stamp, write_atomic
 
@@ -38,6 +39,7 @@ class ConvertOptions:
     task_runner: str = "threads"  # "threads", "dask" or "ray"
     cache: bool = False
     cache_expiration: str | None = None  # "30m", "12h", "7d"
+    secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"; None: settings
 
 
 @dataclass
@@ -52,6 +54,8 @@ class ConvertResult:
 
 
 def _check_options(options: ConvertOptions) -> None:
+    if options.secrets not in ("block", "env"):
+        raise Nb2FlowError("NB2F012", f"--secrets {options.secrets!r}: use block or env")
     if options.task_runner not in ("threads", "dask", "ray"):
         raise Nb2FlowError("NB2F012", f"--task-runner {options.task_runner!r}: use threads, "
                            "dask or ray")
@@ -64,7 +68,7 @@ def _check_options(options: ConvertOptions) -> None:
 
 
 _FINGERPRINTED = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
-                  "drop_plots", "task_runner", "cache", "cache_expiration")
+                  "drop_plots", "task_runner", "cache", "cache_expiration", "secrets")
 
 
 def fingerprint(code_hash: str, options: ConvertOptions) -> str:
@@ -73,7 +77,7 @@ def fingerprint(code_hash: str, options: ConvertOptions) -> str:
     Only options that differ from their defaults count, so adding an option to nb2flow
     does not make every existing script stale.
     """
-    default = ConvertOptions()
+    default = ConvertOptions(secrets="block")
     changed = sorted(
         (name, repr(getattr(options, name))) for name in _FINGERPRINTED
         if getattr(options, name) != getattr(default, name)
@@ -99,10 +103,12 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         options,
         keep_exploration=options.keep_exploration or settings.keep_exploration,
         params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
+        secrets=options.secrets or settings.secrets,
     )
     classified = classify(
         nb, keep_exploration=options.keep_exploration, drop_plots=options.drop_plots
     )
+    classified, secret_uses = redact(classified, options.secrets)
     if not options.keep_exploration:
         classified = prune(classified)
     if not any(s.role != IMPORT for s in classified.statements):
@@ -117,7 +123,8 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         cache_expiration=options.cache_expiration,
     )
     flow = plan(classified, plan_options)
-    flow = replace(flow, code_hash=fingerprint(nb.code_hash, options))
+    flow = replace(flow, code_hash=fingerprint(nb.code_hash, options),
+                   secrets=tuple(secret_uses), secrets_mode=options.secrets)
     text = stamp(format_code(render(flow)))
     return ConvertResult(nb.path, script_path(nb.path, options.output), text, flow)
 

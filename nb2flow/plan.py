@@ -722,13 +722,21 @@ def _name_units(units: list[_Unit], reserved: set[str]) -> None:
         u.name = name
 
 
+def _is_secret_read(node: ast.Call) -> bool:
+    """``Secret.load("x")`` and ``Secret.load("x").get()``: plumbing, not the step's work."""
+    func = node.func
+    while isinstance(func, ast.Attribute):
+        func = func.value.func if isinstance(func.value, ast.Call) else func.value
+    return isinstance(func, ast.Name) and func.id == "Secret"
+
+
 def _production_name(u: _Unit) -> str:
     """Name a step after what it does: load_*, train_*, evaluate_*, save_*, prepare_*."""
     calls: list[str] = []
     for s in u.statements:
         for node in _top_level_calls(_tree(s)):
             name = call_name(node)
-            if name:
+            if name and not _is_secret_read(node):
                 calls.append(name)
     writes = [w for s in u.statements for w in s.facts.writes]
     first = _snake(writes[0]) if writes else ""
@@ -807,8 +815,14 @@ def _make_task(
     u: _Unit, inputs: list[str], outputs: list[str], path_values: dict[str, str]
 ) -> Task:
     nodes: list[cst.BaseStatement] = []
+    later_reads: list[set[str]] = []
+    seen: set[str] = set(outputs)
+    for s in reversed(u.statements):
+        later_reads.append(set(seen))
+        seen.update(s.facts.reads)
+    later_reads.reverse()
     for i, s in enumerate(u.statements):
-        node = s.node
+        node = _drop_dead_binding(s, later_reads[i])
         if i == 0 or s.cell != u.statements[i - 1].cell:
             node = _trim_leading_blank(node, keep_one=i > 0)
         for mk in _mkdirs(s, path_values):
@@ -831,6 +845,20 @@ def _make_task(
         retries=reads_io,
         cells=tuple(sorted({s.cell for s in u.statements})),
     )
+
+
+def _drop_dead_binding(s: Statement, needed: set[str]) -> cst.CSTNode:
+    """``rows = engine.execute(q)`` whose ``rows`` nothing reads becomes the bare call."""
+    tree = _tree(s)
+    if (
+        isinstance(tree, ast.Assign) and len(tree.targets) == 1
+        and isinstance(tree.targets[0], ast.Name) and tree.targets[0].id not in needed
+        and isinstance(s.node, cst.SimpleStatementLine)
+        and isinstance(s.node.body[0], cst.Assign) and isinstance(tree.value, ast.Call)
+    ):
+        value = s.node.body[0].value
+        return s.node.with_changes(body=[cst.Expr(value)])
+    return s.node
 
 
 def _doc(u: _Unit) -> str:

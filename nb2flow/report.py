@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .ir import Flow, Notebook
@@ -50,6 +51,12 @@ def plan_data(flow: Flow, notebook: Notebook | None = None) -> dict[str, Any]:
             for d in flow.diagnostics
         ],
         "pip_packages": list(flow.pip_packages),
+        "secrets": [
+            {"cell": u.cell, "line": u.line, "name": u.name, "kind": u.kind,
+             "block": u.block if flow.secrets_mode == "block" else None,
+             "env": u.env if flow.secrets_mode == "env" else None}
+            for u in flow.secrets
+        ],
     }
 
 
@@ -76,6 +83,19 @@ def summary_lines(flow: Flow) -> list[str]:
             "  packages installed in the notebook (add them to your requirements): "
             + " ".join(data["pip_packages"])
         )
+    if flow.secrets:
+        from .secrets import creation_command
+
+        lines.append(f"  secrets ({len(flow.secrets)}), not copied into the script:")
+        for u in flow.secrets:
+            target = (f'Prefect Secret block "{u.block}"' if flow.secrets_mode == "block"
+                      else f"environment variable {u.env}")
+            lines.append(f"    cell {u.cell}, line {u.line}: {u.name} ({u.kind}) -> {target}; "
+                         f"create it with: {creation_command(u, flow.secrets_mode)}")
+            if u.aws and flow.secrets_mode == "block":
+                lines.append("      or keep AWS credentials in one prefect-aws block: "
+                             "AwsCredentials(aws_access_key_id=..., aws_secret_access_key=...)"
+                             ".save('aws-credentials')")
     for d in data["diagnostics"]:
         where = f"cell {d['cell']}" + (f", line {d['line']}" if d["line"] else "") if d[
             "cell"] else ""
@@ -108,6 +128,7 @@ def cells(flow: Flow, notebook: Notebook) -> list[dict[str, Any]]:
         if label not in placed.setdefault(p.cell, []):
             placed[p.cell].append(label)
     dropped_cells = {d.cell: d.reason for d in flow.dropped if d.line is None}
+    secret_cells = {u.cell for u in flow.secrets}
     dropped_lines: dict[int, list[dict[str, Any]]] = {}
     for d in flow.dropped:
         if d.line is not None:
@@ -123,6 +144,8 @@ def cells(flow: Flow, notebook: Notebook) -> list[dict[str, Any]]:
         else:
             status = "dropped"
         first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+        if cell.number in secret_cells:
+            first = re.sub(r"(['\"]).*?\1", "'***'", first)
         out.append({
             "cell": cell.number, "kind": cell.kind, "status": status,
             "first_line": first[:80], "placed": placed.get(cell.number, []),

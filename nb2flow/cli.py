@@ -88,6 +88,14 @@ def convert(
         Optional[str], typer.Option(help="Replace hard-coded credentials by reads of Prefect "
                                     "Secret blocks (block) or environment variables (env).")
     ] = None,
+    date_params: Annotated[
+        bool, typer.Option(help="Turn paths that differ only by a YYYY-MM date into year "
+                           "and month parameters.")
+    ] = False,
+    data_dir: Annotated[
+        bool, typer.Option(help="Add a data_dir parameter that relative paths resolve "
+                           "against.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them."""
@@ -102,7 +110,8 @@ def convert(
             output=output, force=force, keep_exploration=keep_exploration,
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
             subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
-            cache_expiration=cache_expiration, secrets=secrets,
+            cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
+            data_dir=data_dir,
         )
         try:
             result = run(nb, options, check=check, diff=diff)

@@ -72,6 +72,7 @@ WARNINGS: dict[str, str] = {
     "NB2W005": "unknown magic dropped",
     "NB2W006": "global/nonlocal statement: the name is passed explicitly",
     "NB2W007": "--subflows found no top-level sections",
+    "NB2W008": "--date-params found no dated paths",
 }
 
 

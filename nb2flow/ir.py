@@ -196,5 +196,6 @@ class Flow:
     subflows: tuple[Subflow, ...] = ()
     flow_options: tuple[str, ...] = ()  # extra keyword arguments of @flow, as source
     task_runner: str = "threads"
+    prelude: tuple[str, ...] = ()  # flow-body lines before the first call (computed paths)
     secrets: tuple[Any, ...] = ()  # nb2flow.secrets.SecretUse: where, never the value
     secrets_mode: str = "block"

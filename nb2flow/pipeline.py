@@ -40,6 +40,8 @@ class ConvertOptions:
     cache: bool = False
     cache_expiration: str | None = None  # "30m", "12h", "7d"
     secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"; None: settings
+    date_params: bool = False
+    data_dir: bool = False
 
 
 @dataclass
@@ -68,7 +70,8 @@ def _check_options(options: ConvertOptions) -> None:
 
 
 _FINGERPRINTED = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
-                  "drop_plots", "task_runner", "cache", "cache_expiration", "secrets")
+                  "drop_plots", "task_runner", "cache", "cache_expiration", "secrets",
+                  "date_params", "data_dir")
 
 
 def fingerprint(code_hash: str, options: ConvertOptions) -> str:
@@ -120,7 +123,8 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     plan_options = PlanOptions(
         flow_name=options.flow_name, params=options.params, sequential=options.sequential,
         subflows=options.subflows, task_runner=options.task_runner, cache=options.cache,
-        cache_expiration=options.cache_expiration,
+        cache_expiration=options.cache_expiration, date_params=options.date_params,
+        data_dir=options.data_dir,
     )
     flow = plan(classified, plan_options)
     flow = replace(flow, code_hash=fingerprint(nb.code_hash, options),

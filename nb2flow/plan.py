@@ -44,6 +44,8 @@ class PlanOptions:
     sequential: bool = False  # plain task calls instead of submitting independent tasks
     subflows: bool = False  # one subflow per top-level (``#``) notebook section
     task_runner: str = "threads"  # "threads" (Prefect's default), "dask" or "ray"
+    date_params: bool = False  # paths differing by a YYYY-MM date -> year/month parameters
+    data_dir: bool = False  # a data_dir parameter that relative paths resolve against
     cache: bool = False  # cache task results on their inputs and source
     cache_expiration: str | None = None  # "30m", "12h", "7d"
 
@@ -140,6 +142,15 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     if replacements:
         steps_src = [_replace_literals(s, replacements) for s in steps_src]
     path_values = {p.name: p.default for p in params if isinstance(p.default, str)}
+    prelude: list[str] = []
+    helpers: list[str] = []
+    if options.date_params:
+        params, prelude, helpers = _date_parameters(params, path_params, taken | param_names,
+                                                    diagnostics)
+    if options.data_dir:
+        params, lines, helper = _data_dir(params, path_params, taken | param_names)
+        prelude += lines
+        helpers += helper
 
     # -- which notebook functions become tasks ----------------------------------
     module_fn_names = {
@@ -164,15 +175,17 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     # -- dataflow ---------------------------------------------------------------
     flow_func = _unique(_snake(options.flow_name or nb.path.stem) or "pipeline", reserved,
                         suffix="_flow")
+    reserved |= {"year_month", "resolve_path"} if helpers else set()
     sections = _sections(c, units)
-    tasks, body = _dataflow(units, params, module_names | unknown, path_values, sections)
+    flow_vars = {p.name for p in params} | {line.split(" = ", 1)[0] for line in prelude}
+    tasks, body = _dataflow(units, flow_vars, module_names | unknown, path_values, sections)
     distributed = options.task_runner in TASK_RUNNERS
     if (distributed or not options.sequential) and not options.subflows:
         effects = [_effects(u, body_call, param_names, c.import_names)
                    for u, body_call in zip(units, body)]
         body = schedule(body, effects, reserved | {flow_func} | {t.name for t in tasks},
                         submit_all=distributed)
-    tasks = [_decorate(t, options, units) for t in tasks]
+    tasks = [_decorate(t, options, units, c.import_names) for t in tasks]
     subflows: list[Subflow] = []
     if options.subflows:
         subflows, body = _subflows(body, reserved | {flow_func} | {t.name for t in tasks})
@@ -202,6 +215,9 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         used.add("Path")
     extra: list[str] = []
     flow_options: list[str] = []
+    module_code += helpers
+    if options.data_dir:
+        extra.append("import os")
     if options.task_runner in TASK_RUNNERS:
         line, runner = TASK_RUNNERS[options.task_runner]
         extra += [line, "import os"]
@@ -234,12 +250,74 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         subflows=tuple(subflows),
         flow_options=tuple(flow_options),
         task_runner=options.task_runner,
+        prelude=tuple(prelude),
     )
 
 
-def _decorate(t: Task, options: PlanOptions, units: list[_Unit]) -> Task:
+_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)")
+_YEAR_MONTH = '''def year_month(year: int, month: int, offset: int = 0) -> str:
+    """The month ``offset`` months after ``year``-``month``, as ``YYYY-MM``."""
+    index = year * 12 + month - 1 + offset
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"'''
+_RESOLVE = '''def resolve_path(data_dir: str, path: str) -> str:
+    """A relative local path, taken relative to ``data_dir``; URLs and absolute paths as is."""
+    if "://" in path or os.path.isabs(path):
+        return path
+    return os.path.join(data_dir, path)'''
+
+
+def _date_parameters(
+    params: list[Param], path_params: list[Param], taken: set[str], diagnostics: list
+) -> tuple[list[Param], list[str], list[str]]:
+    """Paths that differ only by a ``YYYY-MM`` date become ``year``/``month`` parameters."""
+    dated = [p for p in params if p in path_params and len(_DATE.findall(p.default)) == 1]
+    templates = {_DATE.sub("{}", p.default) for p in dated}
+    if not dated or len(templates) != 1:
+        diagnostics.append(Diagnostic(
+            "NB2W008", "--date-params: no path parameters that differ only by a YYYY-MM date"))
+        return params, [], []
+    dates = [tuple(map(int, _DATE.search(p.default).groups())) for p in dated]
+    year, month = min(dates)
+    first = dated[0]
+    new_params = [
+        Param(_unique("year", taken), "int", year, repr(year), "year of the data", first.cell,
+              first.line),
+        Param(_unique("month", taken), "int", month, repr(month), "month of the data (1-12)",
+              first.cell, first.line),
+    ]
+    y, m = new_params[0].name, new_params[1].name
+    prelude = []
+    for p, (py, pm) in zip(dated, dates):
+        offset = (py * 12 + pm) - (year * 12 + month)
+        call = f"year_month({y}, {m}, {offset})" if offset else f"year_month({y}, {m})"
+        before, after = _DATE.split(p.default, maxsplit=1)[0], _DATE.split(p.default)[-1]
+        text = (before + "{" + call + "}" + after).replace('"', '\\"')
+        prelude.append(f'{p.name} = f"{text}"')
+    kept = [p for p in params if p not in dated]
+    index = params.index(dated[0])
+    kept[index:index] = new_params
+    return kept, prelude, [_YEAR_MONTH]
+
+
+def _data_dir(
+    params: list[Param], path_params: list[Param], taken: set[str]
+) -> tuple[list[Param], list[str], list[str]]:
+    """A ``data_dir`` parameter that relative path parameters are resolved against."""
+    local = [p for p in path_params if "://" not in p.default and _looks_like_path(p.default)]
+    if not local:
+        return params, [], []
+    name = _unique("data_dir", taken)
+    lines = [f"{p.name} = resolve_path({name}, {p.name})" for p in local]
+    param = Param(name, "str", ".", "'.'", "folder that relative paths are read from and "
+                  "written to", local[0].cell, local[0].line)
+    return [*params, param], lines, [_RESOLVE]
+
+
+def _decorate(t: Task, options: PlanOptions, units: list[_Unit], modules: set[str]) -> Task:
+    """Retries for I/O; caching only where a cache hit cannot skip an effect."""
     unit = next(u for u in units if u.name == t.name)
-    cached = options.cache and not any(s.facts.writes_io for s in unit.statements)
+    effects = _effects(unit, Call(t.name, t.inputs, t.outputs), set(), modules)
+    cached = options.cache and not effects.writes_outside
     return replace(t, decorator=task_decorator(t.retries, cached, options.cache_expiration),
                    cached=cached)
 
@@ -426,6 +504,13 @@ _PATH_KEYWORDS = {"path", "filepath_or_buffer", "path_or_buf", "fname", "file", 
                   "io", "f", "uri", "url"}
 
 
+_CONFIG_CALLS = {
+    "set_tracking_uri": ("mlflow_tracking_uri", {"uri"}),
+    "set_registry_uri": ("mlflow_registry_uri", {"uri"}),
+    "set_experiment": ("mlflow_experiment", {"experiment_name"}),
+}
+
+
 def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param]:
     """String literals read or written by top-level calls become ``*_path`` parameters."""
     found: dict[str, Param] = {}
@@ -437,6 +522,17 @@ def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param
             target = t.id if isinstance(t, ast.Name) else None
         for node in _top_level_calls(tree):
             name = call_name(node)
+            if name in _CONFIG_CALLS:  # mlflow.set_tracking_uri("sqlite:///mlflow.db") ...
+                param, keywords = _CONFIG_CALLS[name]
+                args = [*node.args[:1], *(k.value for k in node.keywords if k.arg in keywords)]
+                for arg in args:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and (
+                        arg.value not in found
+                    ):
+                        pname = _unique(param, taken | {p.name for p in found.values()})
+                        found[arg.value] = Param(pname, "str", arg.value, repr(arg.value),
+                                                 "", s.cell, s.line)
+                continue
             if not name or not (READ_CALL.match(name) or WRITE_CALL.match(name)):
                 continue
             args = [*node.args, *(k.value for k in node.keywords if k.arg in _PATH_KEYWORDS)]
@@ -760,13 +856,13 @@ def _production_name(u: _Unit) -> str:
 
 def _dataflow(
     units: list[_Unit],
-    params: list[Param],
+    flow_vars: set[str],
     module_names: set[str],
     path_values: dict[str, str],
     sections: list[str],
 ) -> tuple[list[Task], list[Call]]:
     # Forward: what each unit reads from earlier units or parameters.
-    available = {p.name for p in params}
+    available = set(flow_vars)
     info: list[tuple[list[str], list[str], set[str]]] = []  # inputs, writes, definite
     for u in units:
         stmts = [u.call] if u.call is not None else u.statements

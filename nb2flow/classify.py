@@ -210,6 +210,11 @@ def _code_cell(
         out.pip_packages.extend(p for p in translation.pip_packages if p not in out.pip_packages)
         for line, code, reason in translation.dropped:
             cell_dropped.append(Dropped(cell.number, line, reason, code))
+        for line, command in translation.shell:
+            out.diagnostics.append(Diagnostic(
+                "NB2W001", f"`!{command}` runs through subprocess.run(..., check=True)"
+                if not command.startswith("%%") else f"{command} runs through subprocess.run",
+                cell.number, line))
         for line, magic in translation.unknown:
             out.diagnostics.append(
                 Diagnostic("NB2W005", f"{magic} has no plain-Python meaning: dropped",
@@ -235,6 +240,15 @@ def _code_cell(
         elif out.import_names & set(facts.mutates):
             facts = _without_modules(facts, out.import_names)
         stmt = Statement(cell.number, t.lineno, node, facts=facts, tree=t)
+        if facts.uses_exec:
+            out.diagnostics.append(Diagnostic(
+                "NB2W004", "exec/eval/globals() use names nb2flow cannot see: check the "
+                "script", cell.number, t.lineno))
+        if facts.declares_global:
+            out.diagnostics.append(Diagnostic(
+                "NB2W006", f"global {', '.join(facts.declares_global)}: the function changes "
+                "module state; it stays module-level code only if the names are constants",
+                cell.number, t.lineno))
         saves = cell.number in saves_figures or (
             bool(saves_figures) and isinstance(t, (ast.Import, ast.ImportFrom))
         )

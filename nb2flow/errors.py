@@ -61,11 +61,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "generated script is stale",
         "Run `nb2flow convert` on the notebook (the pre-commit hook does it for you).",
     ),
+    "NB2F017": (
+        "name used but never defined",
+        "The notebook only worked because of a deleted or re-ordered cell: define the name "
+        "in the notebook (or import it) and convert again.",
+    ),
 }
 
 #: Warning codes: printed, never fatal.
 WARNINGS: dict[str, str] = {
-    "NB2W001": "magic or shell line dropped",
+    "NB2W001": "shell command runs through subprocess",
     "NB2W002": "star import kept at module level",
     "NB2W003": "cells were executed out of order",
     "NB2W004": "exec/eval reads names nb2flow cannot see",
@@ -73,6 +78,7 @@ WARNINGS: dict[str, str] = {
     "NB2W006": "global/nonlocal statement: the name is passed explicitly",
     "NB2W007": "--subflows found no top-level sections",
     "NB2W008": "--date-params found no dated paths",
+    "NB2W009": "a function uses a name nothing defines",
 }
 
 

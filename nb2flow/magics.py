@@ -33,6 +33,7 @@ class Translation:
     pip_packages: list[str] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     imports: list[str] = field(default_factory=list)  # modules the translation needs
+    shell: list[tuple[int, str]] = field(default_factory=list)  # (line, command) via subprocess
 
 
 _LINE_MAGIC = re.compile(r"^(?P<indent>\s*)%(?P<name>\w+)\s*(?P<rest>.*)$")
@@ -62,6 +63,7 @@ def translate(source: str) -> Translation:
                 f"subprocess.run({script!r}, shell=True, check=True)" + "\n" * len(body)
             )
             out.imports.append("subprocess")
+            out.shell.append((1, f"%%{name} cell"))
             return out
         if name in _DISPLAY_CELL_MAGICS:
             out.source = "\n" * len(lines)
@@ -107,6 +109,7 @@ def _line(number: int, line: str, out: Translation, imports: set[str]) -> str:
             out.dropped.append((number, stripped, "package install belongs in requirements"))
             return blank
         imports.add("subprocess")
+        out.shell.append((number, cmd))
         return f"{m['indent']}subprocess.run({_command(cmd)}, shell=True, check=True)"
     if m := _LINE_MAGIC.match(line):
         name, rest = m["name"], m["rest"]

@@ -18,6 +18,7 @@ import libcst as cst
 from .analyze import BUILTINS, analyze, call_name
 from .classify import code_of
 from .concurrency import CallEffects, schedule
+from .errors import Location, Nb2FlowError
 from .ir import (
     IMPORT,
     Call,
@@ -103,7 +104,10 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         for n in s.facts.writes:
             write_count[n] = write_count.get(n, 0) + 1
         mutated.update(s.facts.mutates)
-    all_written = set(write_count) | import_names
+    all_written = set(write_count) | import_names | {
+        g for s in code for g in s.facts.declares_global
+    }
+    _check_defined(c, code, all_written, diagnostics)
     for s in imports:
         if s.facts.star_import:
             diagnostics.append(Diagnostic(
@@ -417,6 +421,34 @@ def _subflows(body: list[Call], reserved: set[str]) -> tuple[list[Subflow], list
         new_body.append(Call(func, tuple(inputs), tuple(outputs),
                              f"{', '.join(outputs)} = {call}" if outputs else call, section))
     return subflows, new_body
+
+
+_IPYTHON_NAMES = {"In", "Out", "_", "__", "___", "exit", "quit", "get_ipython", "display",
+                  "__name__", "__builtins__"}
+
+
+def _check_defined(c: Classified, code: list[Statement], written: set[str],
+                   diagnostics: list[Diagnostic]) -> None:
+    """A name read but never defined: an error at top level, a warning inside a function."""
+    if any(s.facts.star_import for s in c.statements):
+        return
+    known = written | BUILTINS | _IPYTHON_NAMES
+    for s in code:
+        missing = [r for r in s.facts.reads if r not in known]
+        if not missing:
+            continue
+        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
+            diagnostics.append(Diagnostic(
+                "NB2W009", f"{s.facts.writes[0]} uses {', '.join(missing)}, which nothing in "
+                "the notebook defines", s.cell, s.line))
+            continue
+        line = s.line + next(
+            (n.lineno - s.tree.lineno for n in ast.walk(_tree(s))
+             if isinstance(n, ast.Name) and n.id == missing[0]), 0)
+        raise Nb2FlowError(
+            "NB2F017", f"`{missing[0]}` is used but no cell defines it",
+            Location(str(c.notebook.path), s.cell, line),
+        )
 
 
 # ------------------------------------------------------------------ parameters

@@ -795,7 +795,10 @@ def _merge_small(units: list[_Unit]) -> list[_Unit]:
         small = not u.from_tag and (
             u.lines() < _SMALL_LINES or (u.key[0] == "cell" and u.lines() <= 2)
         )
-        if small and not _is_compound_only(u):
+        defs_only = not u.from_tag and all(
+            isinstance(s.node, (cst.FunctionDef, cst.ClassDef)) for s in u.statements
+        )
+        if defs_only or (small and not _is_compound_only(u)):
             pending = u.statements
             continue
         out.append(u)
@@ -811,7 +814,7 @@ def _merge_small(units: list[_Unit]) -> list[_Unit]:
         if (
             prev is not None and prev.call is None and u.call is None
             and prev.key[0] == "cell" and u.key[0] == "cell"
-            and prev.lines() + u.lines() <= 8
+            and prev.lines() + u.lines() <= 6
             and set(_reads(u)) & set(_writes(prev))
         ):
             prev.statements.extend(u.statements)
@@ -859,28 +862,30 @@ def _is_secret_read(node: ast.Call) -> bool:
 
 
 def _production_name(u: _Unit) -> str:
-    """Name a step after what it does: load_*, train_*, evaluate_*, save_*, prepare_*."""
+    """Name a step after what it does: train_model, save_model, load_*, evaluate_model ..."""
     calls: list[str] = []
     for s in u.statements:
         for node in _top_level_calls(_tree(s)):
             name = call_name(node)
             if name and not _is_secret_read(node):
                 calls.append(name)
-    writes = [w for s in u.statements for w in s.facts.writes]
-    first = _snake(writes[0]) if writes else ""
+    writes = [w for s in u.statements for w in s.facts.definite]
+    first = next((_snake(w) for w in writes if len(w) > 2), "")
+    reads_io = any(s.facts.reads_io for s in u.statements)
+    writes_io = any(s.facts.writes_io for s in u.statements)
     if any(n in ("fit", "fit_transform", "train", "partial_fit") for n in calls):
         return "train_model"
-    if any(WRITE_CALL.match(n) for n in calls) and not writes[:1]:
-        return "save_outputs"
-    if any(READ_CALL.match(n) and n != "get" for n in calls):
-        return f"load_{first}" if first else "load_data"
+    if writes_io and not reads_io:
+        if any(n in ("dump", "log_model") or n.startswith("save") for n in calls):
+            return "save_model"
+        return "save_data" if any(n.startswith("to_") for n in calls) else "save_outputs"
+    if reads_io:
+        return f"load_{first}" if first and first not in ("data", "f") else "load_data"
     if any(re.search(r"(error|score|accuracy|metric)", n) for n in calls):
         return "evaluate_model"
-    if any(WRITE_CALL.match(n) for n in calls):
-        return "save_outputs"
-    if any(n == "print" for n in calls) and not writes:
+    if "print" in calls and not writes:
         return "report_results"
-    return f"prepare_{first}" if first else "run_step"
+    return f"prepare_{first}" if first else "prepare_data"
 
 
 # --------------------------------------------------------------------- dataflow

@@ -37,7 +37,8 @@ def prune(c: Classified) -> Classified:
     if not strong and not weak:
         return c
     live = _closure(strong, deps, set())
-    fits = [i for i, s in enumerate(code) if _fits(s)]
+    fitting = _fitting_functions(code)
+    fits = [i for i, s in enumerate(code) if _fits(s, fitting)]
     used_fits = [i for i in fits if i in live]
     experimental = {i for i in fits if i not in live} if used_fits else set()
     for i in weak:
@@ -132,21 +133,42 @@ def _unknown_effect(s: Statement, import_names: set[str]) -> bool:
     return False
 
 
-def _fits(s: Statement) -> bool:
+def _fitting_functions(code: list[Statement]) -> set[str]:
+    """Notebook functions that train a model, directly or through another such function."""
+    bodies = {
+        s.tree.name: s.tree for s in code
+        if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    fitting: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, tree in bodies.items():
+            if name not in fitting and _calls_fit(tree.body, fitting):
+                fitting.add(name)
+                changed = True
+    return fitting
+
+
+def _fits(s: Statement, fitting: set[str]) -> bool:
     tree = s.tree
     if isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return False
-    stack: list[ast.AST] = [tree]
+    return _calls_fit([tree], fitting)
+
+
+def _calls_fit(nodes: list[ast.AST], fitting: set[str]) -> bool:
+    stack: list[ast.AST] = list(nodes)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        if isinstance(node, (ast.Lambda, ast.ClassDef)):
             continue
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in FIT_METHODS
-        ):
-            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in FIT_METHODS:
+                return True
+            if isinstance(func, ast.Name) and func.id in fitting:
+                return True
         stack.extend(ast.iter_child_nodes(node))
     return False
 

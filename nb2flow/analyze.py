@@ -258,17 +258,14 @@ class _Walker:
             self.expr(a, bound)
         for k in call.keywords:
             self.expr(k.value, bound)
-        name = call_name(call)
         if isinstance(call.func, ast.Name):
             if call.func.id not in self.calls:
                 self.calls.append(call.func.id)
             if call.func.id in ("exec", "eval", "globals", "locals"):
                 self.uses_exec = True
-        if name:
-            if READ_CALL.match(name) and not _open_for_writing(call):
-                self.reads_io = True
-            if WRITE_CALL.match(name) or _open_for_writing(call):
-                self.writes_io = True
+        reads, writes = call_io(call)
+        self.reads_io |= reads
+        self.writes_io |= writes
         inplace = any(
             k.arg == INPLACE_KEYWORD
             and isinstance(k.value, ast.Constant)
@@ -423,7 +420,29 @@ def _comprehension_free(node: ast.AST, include_first_iter: bool = False) -> list
     return free
 
 
-def _open_for_writing(call: ast.Call) -> bool:
+def call_io(call: ast.Call) -> tuple[bool, bool]:
+    """Whether a call reads and whether it writes files, URLs or databases."""
+    name = call_name(call)
+    if not name:
+        return False, False
+    writing_open = open_for_writing(call)
+    return (
+        READ_CALL.match(name) is not None and not writing_open,
+        WRITE_CALL.match(name) is not None or writing_open,
+    )
+
+
+def tree_io(tree: ast.AST) -> tuple[bool, bool]:
+    """``call_io`` over every call in a tree, function bodies included."""
+    reads = writes = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            r, w = call_io(node)
+            reads, writes = reads or r, writes or w
+    return reads, writes
+
+
+def open_for_writing(call: ast.Call) -> bool:
     if call_name(call) != "open":
         return False
     mode = None

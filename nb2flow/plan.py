@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from .analyze import BUILTINS, analyze, call_name
+from .analyze import BUILTINS, analyze, call_io, call_name, tree_io
 from .classify import code_of
 from .concurrency import CallEffects, schedule
 from .errors import Location, Nb2FlowError
@@ -705,8 +705,9 @@ def _called(s: Statement) -> str:
 def _function_task(s: Statement, options: PlanOptions) -> Task:
     node = s.node
     assert isinstance(node, cst.FunctionDef)
-    retries = s.facts.reads_io or _reads_io(s)
-    cached = options.cache and not _writes_io(s)
+    reads, writes = tree_io(_tree(s))
+    retries = s.facts.reads_io or reads
+    cached = options.cache and not writes
     decorator = task_decorator(retries, cached, options.cache_expiration)
     new = node.with_changes(
         decorators=[cst.Decorator(cst.parse_expression(decorator)), *node.decorators]
@@ -717,25 +718,6 @@ def _function_task(s: Statement, options: PlanOptions) -> Task:
         cells=(s.cell,), signature=_strip_blank(code_of(new)), from_function=True,
         decorator=decorator, cached=cached,
     )
-
-
-def _writes_io(s: Statement) -> bool:
-    for node in ast.walk(_tree(s)):
-        if isinstance(node, ast.Call):
-            name = call_name(node)
-            if name and (WRITE_CALL.match(name) or (name == "open" and _mode_writes(node))):
-                return True
-    return False
-
-
-def _reads_io(s: Statement) -> bool:
-    tree = _tree(s)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = call_name(node)
-            if name and READ_CALL.match(name):
-                return True
-    return False
 
 
 # ------------------------------------------------------------------------ units
@@ -1016,8 +998,7 @@ def _mkdirs(s: Statement, path_values: dict[str, str]) -> list[str]:
         name = call_name(node)
         if not name:
             continue
-        writes = WRITE_CALL.match(name) or (name == "open" and _mode_writes(node))
-        if not writes or name in ("mkdir", "makedirs"):
+        if not call_io(node)[1] or name in ("mkdir", "makedirs"):
             continue
         args = [*node.args, *(k.value for k in node.keywords if k.arg in _PATH_KEYWORDS)]
         for arg in args:
@@ -1034,13 +1015,6 @@ def _mkdirs(s: Statement, path_values: dict[str, str]) -> list[str]:
                     if line not in out:
                         out.append(line)
     return out
-
-
-def _mode_writes(call: ast.Call) -> bool:
-    mode = call.args[1] if len(call.args) > 1 else next(
-        (k.value for k in call.keywords if k.arg == "mode"), None)
-    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and any(
-        ch in mode.value for ch in "wax+")
 
 
 # ---------------------------------------------------------------------- imports

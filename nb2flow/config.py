@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .errors import Location, Nb2FlowError
@@ -24,6 +25,32 @@ class Settings:
     interval: int | None = None
     secrets: str = "block"  # "block" or "env"
     root: Path | None = field(default=None, compare=False)  # folder of the pyproject.toml
+
+    def selects(self, notebook: Path) -> bool:
+        """Whether a ``notebooks`` glob, relative to the pyproject.toml folder, matches.
+
+        Glob rules as in ``Path.glob``: ``*`` stays inside one folder, ``**`` spans any
+        number of folders (``notebooks/**/*.ipynb``).
+        """
+        if self.root is None or not self.notebooks:
+            return False
+        try:
+            parts = notebook.resolve().relative_to(self.root.resolve()).parts
+        except ValueError:  # outside the project
+            return False
+        return any(
+            _glob_match([p for p in pattern.split("/") if p not in ("", ".")], parts)
+            for pattern in self.notebooks
+        )
+
+
+def _glob_match(pattern: list[str], parts: tuple[str, ...]) -> bool:
+    if not pattern:
+        return not parts
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_glob_match(rest, parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatchcase(parts[0], head) and _glob_match(rest, parts[1:])
 
 
 _TYPES = {f.name: f.type for f in fields(Settings) if f.name != "root"}

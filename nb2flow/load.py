@@ -5,16 +5,40 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import Location, Nb2FlowError
-from .ir import Cell, Notebook
+
+if TYPE_CHECKING:  # ir imports libcst; the pre-commit fast path must not
+    from .ir import Cell, Notebook
 
 TAG_PREFIX = "nb2flow:"
 
 
 def load(path: str | Path) -> Notebook:
     """Load and check a notebook; every failure is an :class:`Nb2FlowError`."""
+    from .ir import Notebook
+
     path = Path(path)
+    where = Location(str(path))
+    data = read_json(path)
+    cells = tuple(_cell(i, c, where) for i, c in enumerate(data["cells"], start=1))
+    return Notebook(path=path, cells=cells, code_hash=code_hash(cells))
+
+
+def quick_code_hash(path: str | Path) -> str:
+    """``load(path).code_hash`` from the JSON alone: no cells built, libcst not imported.
+
+    The pre-commit fast path uses it to tell an up-to-date script in milliseconds.
+    """
+    path = Path(path)
+    where = Location(str(path))
+    data = read_json(path)
+    return _hash(_parts(i, c, where) for i, c in enumerate(data["cells"], start=1))
+
+
+def read_json(path: Path) -> dict:
+    """The notebook's JSON, checked: a v4 notebook with a list of cells and a Python kernel."""
     where = Location(str(path))
     if not path.is_file():
         raise Nb2FlowError("NB2F001", "no such notebook", where)
@@ -37,8 +61,7 @@ def load(path: str | Path) -> Notebook:
     if not isinstance(data.get("cells"), list):
         raise Nb2FlowError("NB2F003", "'cells' is not a list", where)
     _check_language(data.get("metadata") or {}, where)
-    cells = tuple(_cell(i, c, where) for i, c in enumerate(data["cells"], start=1))
-    return Notebook(path=path, cells=cells, code_hash=code_hash(cells))
+    return data
 
 
 def _check_language(metadata: dict, where: Location) -> None:
@@ -50,7 +73,8 @@ def _check_language(metadata: dict, where: Location) -> None:
         raise Nb2FlowError("NB2F005", f"kernel '{name}' runs {language}, not Python", where)
 
 
-def _cell(number: int, raw: object, where: Location) -> Cell:
+def _parts(number: int, raw: object, where: Location) -> tuple[str, str, tuple[str, ...]]:
+    """A raw cell's kind, source and tags: everything the script depends on."""
     if not isinstance(raw, dict) or "cell_type" not in raw:
         raise Nb2FlowError(
             "NB2F003", "a cell has no 'cell_type'", Location(where.path, number)
@@ -60,11 +84,18 @@ def _cell(number: int, raw: object, where: Location) -> Cell:
         source = "".join(source)
     metadata = raw.get("metadata") or {}
     tags = tuple(str(t) for t in metadata.get("tags") or ())
+    return str(raw["cell_type"]), str(source).replace("\r\n", "\n"), tags
+
+
+def _cell(number: int, raw: dict, where: Location) -> Cell:
+    from .ir import Cell
+
+    kind, source, tags = _parts(number, raw, where)
     count = raw.get("execution_count")
     return Cell(
         number=number,
-        kind=str(raw["cell_type"]),
-        source=str(source).replace("\r\n", "\n"),
+        kind=kind,
+        source=source,
         tags=tags,
         execution_count=count if isinstance(count, int) else None,
     )
@@ -72,14 +103,18 @@ def _cell(number: int, raw: object, where: Location) -> Cell:
 
 def code_hash(cells: tuple[Cell, ...]) -> str:
     """Hash what the script depends on: cell kinds, sources and tags, never outputs."""
+    return _hash((cell.kind, cell.source, cell.tags) for cell in cells)
+
+
+def _hash(parts: Iterable[tuple[str, str, tuple[str, ...]]]) -> str:
     digest = hashlib.sha256()
-    for cell in cells:
-        if cell.kind == "raw":
+    for kind, source, tags in parts:
+        if kind == "raw":
             continue
-        digest.update(cell.kind.encode())
+        digest.update(kind.encode())
         digest.update(b"\0")
-        digest.update(cell.source.encode())
+        digest.update(source.encode())
         digest.update(b"\0")
-        digest.update("\1".join(cell.tags).encode())
+        digest.update("\1".join(tags).encode())
         digest.update(b"\2")
     return digest.hexdigest()[:16]

@@ -2,6 +2,10 @@
 
 ``analyze`` runs inside ``classify`` (each statement's facts are needed to classify the
 next). This module is the library API that the CLI calls.
+
+The stages are imported inside :func:`build`: an up-to-date script is recognised from its
+stamp (:func:`up_to_date`) without importing libcst, jinja2 or black, which keeps the
+pre-commit hook fast.
 """
 
 from __future__ import annotations
@@ -11,19 +15,16 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .classify import classify
-from .config import load_settings
+from .config import Settings, load_settings
 from .errors import Location, Nb2FlowError
-from .formatting import format_code
-from .ir import IMPORT, Flow
-from .load import load
-from .plan import PlanOptions, plan
-from .prune import prune
-from .secrets import redact
-from .render import render
-from .write import check_target, read_stamp_of, stamp, write_atomic
+from .load import quick_code_hash
+from .write import check_target, read_stamp, read_stamp_of, stamp, write_atomic
+
+if TYPE_CHECKING:
+    from .ir import Flow
 
 
 @dataclass
@@ -49,8 +50,9 @@ class ConvertResult:
     notebook: Path
     script: Path
     text: str
-    flow: Flow
-    status: str = ""  # created, updated, unchanged, would-update ...
+    flow: Flow | None  # None when the stamp showed the script up to date (nothing was built)
+    status: str = ""  # created, updated, unchanged; with check/diff: would-create, stale,
+    # edited (by hand), foreign (a file nb2flow did not write)
     diff: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -99,15 +101,18 @@ def script_path(notebook: Path, output: Path | None = None) -> Path:
 
 def build(notebook: str | Path, options: ConvertOptions | None = None) -> ConvertResult:
     """Convert a notebook to script text without writing anything."""
+    from .classify import classify
+    from .formatting import format_code
+    from .ir import IMPORT
+    from .load import load
+    from .plan import PlanOptions, plan
+    from .prune import prune
+    from .render import render
+    from .secrets import redact
+
     options = options or ConvertOptions()
     nb = load(notebook)
-    settings = load_settings(nb.path)
-    options = replace(
-        options,
-        keep_exploration=options.keep_exploration or settings.keep_exploration,
-        params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
-        secrets=options.secrets or settings.secrets,
-    )
+    options = _with_settings(options, load_settings(nb.path))
     classified = classify(
         nb, keep_exploration=options.keep_exploration, drop_plots=options.drop_plots
     )
@@ -133,6 +138,82 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     return ConvertResult(nb.path, script_path(nb.path, options.output), text, flow)
 
 
+def _with_settings(options: ConvertOptions, settings: Settings) -> ConvertOptions:
+    """Command-line options completed by ``[tool.nb2flow]``."""
+    return replace(
+        options,
+        keep_exploration=options.keep_exploration or settings.keep_exploration,
+        params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
+        secrets=options.secrets or settings.secrets,
+    )
+
+
+def up_to_date(notebook: str | Path, options: ConvertOptions | None = None) -> str | None:
+    """The script's text when its stamp shows it up to date with the notebook, else None.
+
+    The fast path: read the notebook's JSON and the script's stamp, compare the stamp's
+    ``code=`` with the fingerprint of the notebook's code (cell kinds, sources and tags,
+    never outputs or execution counts), nb2flow's version and the options. Nothing is
+    parsed, rendered or formatted. A hand-edited script, another notebook's script or
+    ``force`` take the full path (None).
+    """
+    options = options or ConvertOptions()
+    notebook = Path(notebook)
+    if options.force:
+        return None
+    code = quick_code_hash(notebook)  # raises the loader's errors (NB2F001 ...)
+    options = _with_settings(options, load_settings(notebook))
+    _check_options(options)
+    target = script_path(notebook, options.output)
+    if target.is_symlink() or not target.is_file():
+        return None
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = read_stamp(text)
+    if found is None or found.edited or found.source != notebook.name:
+        return None
+    return text if found.code == fingerprint(code, options) else None
+
+
+def hook_selects(notebook: str | Path) -> bool:
+    """Whether the pre-commit hook converts this notebook.
+
+    Yes when a ``[tool.nb2flow] notebooks`` glob matches it, or when its script already
+    exists with a stamp naming it; every other notebook is left alone.
+    """
+    notebook = Path(notebook)
+    if load_settings(notebook).selects(notebook):
+        return True
+    found = read_stamp_of(script_path(notebook))
+    return found is not None and found.source == notebook.name
+
+
+def hook_notebooks(paths: list[Path]) -> list[Path]:
+    """The notebooks the pre-commit hook converts, given the staged files.
+
+    A staged notebook counts when :func:`hook_selects` says so; a staged script whose stamp
+    names a notebook beside it brings that notebook in, so a script edited by hand and
+    committed alone is caught too. Anything else (other Python files) is ignored.
+    """
+    found: dict[Path, Path] = {}
+    for path in map(Path, paths):
+        if path.suffix == ".py":
+            stamp_ = read_stamp_of(path)
+            if stamp_ is None:
+                continue
+            notebook = path.with_name(stamp_.source)
+            if not notebook.is_file() or script_path(notebook) != path:
+                continue
+        elif hook_selects(path):
+            notebook = path
+        else:
+            continue
+        found.setdefault(notebook.resolve(), notebook)
+    return list(found.values())
+
+
 def convert(
     notebook: str | Path,
     options: ConvertOptions | None = None,
@@ -140,8 +221,15 @@ def convert(
     check: bool = False,
     diff: bool = False,
 ) -> ConvertResult:
-    """Convert and write the script (or, with ``check``/``diff``, only compare)."""
+    """Convert and write the script (or, with ``check``/``diff``, only compare).
+
+    An up-to-date script (see :func:`up_to_date`) is left as it is without building.
+    """
     options = options or ConvertOptions()
+    current = up_to_date(notebook, options)
+    if current is not None:
+        return ConvertResult(Path(notebook), script_path(Path(notebook), options.output),
+                             current, None, status="unchanged")
     result = build(notebook, options)
     target = result.script
     old = target.read_text(encoding="utf-8") if target.is_file() else None
@@ -155,11 +243,12 @@ def convert(
         return result
     if check or diff:
         stamp_ = read_stamp_of(target) if old is not None else None
-        result.status = "would-create" if old is None else (
-            "edited" if stamp_ is not None and stamp_.edited else "stale"
+        result.status = (
+            "would-create" if old is None else "foreign" if stamp_ is None
+            else "edited" if stamp_.edited else "stale"
         )
         return result
-    state = check_target(target, options.force)
+    state = check_target(target, options.force, str(result.notebook))
     write_atomic(target, result.text)
     result.status = "created" if state == "new" else "updated"
     return result

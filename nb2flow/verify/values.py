@@ -1,0 +1,144 @@
+"""Numbers printed with a label: ``rmse: 5.21``, ``accuracy = 0.93``, ``r2 0.71``.
+
+The notebook's are read from its stream outputs (and a cell's displayed number); the
+flow's from Prefect's log lines (``... | Task run 'train-a1b' - rmse: 5.21``, with
+``log_prints=True``) and its plain standard output.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+
+from .model import Value
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
+_PAIR = re.compile(rf"(?P<label>[A-Za-z_][\w .\-/()%\[\]']*?)\s*[:=]\s*(?P<num>{_NUM})(?![\w.])")
+_SPACED = re.compile(rf"^\s*(?P<label>[A-Za-z_][\w.\-/()%]*(?: [A-Za-z_][\w.\-/()%]*)*)\s+"
+                     rf"(?P<num>{_NUM})\s*$")
+_WRAPPED = re.compile(r"\b(?:np|numpy)\.(?:float|int|uint)\d*\(([^()]*)\)")
+#: Prefect's console log line: ``12:00:01.123 | INFO    | Task run 'name-a1b' - message``.
+_LOG = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} \| (?P<level>[A-Z]+)\s*\| (?P<logger>.*?) - "
+                  r"(?P<msg>.*)$")
+_RUN = re.compile(r"^(?P<kind>Task|Flow) run '(?P<name>[^']*)'$")
+
+
+def strip_ansi(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def find_values(text: str) -> list[tuple[str, str, float]]:
+    """``(label, number text, number)`` for each labelled number in the text, in order."""
+    found = []
+    for line in strip_ansi(text).splitlines():
+        line = _WRAPPED.sub(r"\1", line)
+        pairs = list(_PAIR.finditer(line))
+        if pairs:
+            for m in pairs:
+                number = _number(m["num"])
+                if number is not None:
+                    found.append((m["label"].strip(), m["num"], number))
+            continue
+        m = _SPACED.match(line)
+        if m and (number := _number(m["num"])) is not None:
+            found.append((m["label"].strip(), m["num"], number))
+    return found
+
+
+def shown_number(text: str) -> tuple[str, float] | None:
+    """A displayed result that is one number (``5.2``, ``np.float64(5.2)``)."""
+    text = _WRAPPED.sub(r"\1", strip_ansi(text).strip())
+    if re.fullmatch(_NUM, text):
+        number = _number(text)
+        if number is not None:
+            return text, number
+    return None
+
+
+def shown_label(source: str) -> tuple[str, int] | None:
+    """The label nb2flow prints for a cell's last expression, and its line; None if none.
+
+    nb2flow turns a shown metric (``rmse(y, p)`` on a cell's last line) into
+    ``print("rmse:", rmse(y, p))``: the label is the called function's name.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    expr = tree.body[-1].value
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        name = func.id if isinstance(func, ast.Name) else \
+            func.attr if isinstance(func, ast.Attribute) else "result"
+        return name, tree.body[-1].lineno
+    return ast.unparse(expr)[:40], tree.body[-1].lineno
+
+
+@dataclass
+class LogRecord:
+    level: str
+    logger: str  # "Task run 'train-a1b'", "Flow run 'x'", "prefect", ...
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def task(self) -> str | None:
+        """The task's name for a task run's record, ``flow`` for the flow's, else None."""
+        m = _RUN.match(self.logger)
+        if not m:
+            return None
+        if m["kind"] == "Flow":
+            return "flow"
+        return re.sub(r"-[0-9a-f]{3}$", "", m["name"])  # Prefect adds "-<3 hex>" per run
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def parse_log(text: str) -> tuple[list[LogRecord], list[str]]:
+    """Prefect's records (continuation lines belong to the record above) and other lines."""
+    records: list[LogRecord] = []
+    plain: list[str] = []
+    for line in strip_ansi(text).splitlines():
+        m = _LOG.match(line)
+        if m:
+            records.append(LogRecord(m["level"], m["logger"].strip(), [m["msg"]]))
+        elif records:
+            records[-1].lines.append(line)
+        else:
+            plain.append(line)
+    return records, plain
+
+
+def flow_values(stdout: str, stderr: str) -> list[Value]:
+    """Values in the flow's log records and plain output."""
+    values = []
+    for text in (stdout, stderr):
+        records, plain = parse_log(text)
+        for record in records:
+            if record.task is None or record.level not in ("INFO", "WARNING"):
+                continue
+            values += [Value(label, num, number, task=record.task)
+                       for label, num, number in find_values(record.text)]
+        if text is stdout:
+            values += [Value(label, num, number) for label, num, number in
+                       find_values("\n".join(plain))]
+    return values
+
+
+def close(a: float, b: float, rtol: float, atol: float = 1e-9) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)

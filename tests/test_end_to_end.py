@@ -76,7 +76,7 @@ def test_script_help_and_non_default_parameters(tmp_path: Path, taxi_workdir: Pa
     help_text = subprocess.run([sys.executable, str(script), "--help"], capture_output=True,
                                text=True, check=True).stdout
     assert "--train-path" in help_text and "--val-path" in help_text
-    assert "default: data/green_tripdata_2021-01.parquet" in help_text
+    assert "default: data/green_tripdata_2021-01.parquet" in " ".join(help_text.split())
 
     out = taxi_workdir / "elsewhere" / "model.bin"
     run_flow(script, taxi_workdir,

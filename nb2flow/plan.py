@@ -171,7 +171,8 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     task_fns = {_called(s) for s in steps_src if id(s) in hoisted}
 
     # -- units of work ----------------------------------------------------------
-    units = _units(c, steps_src, hoisted)
+    steps_src, anchors = _define_before_use(steps_src)
+    units = _units(c, steps_src, hoisted, anchors)
     units = _merge_small(units)
     reserved = taken | param_names | module_names
     _name_units(units, reserved)
@@ -723,7 +724,53 @@ def _function_task(s: Statement, options: PlanOptions) -> Task:
 # ------------------------------------------------------------------------ units
 
 
-def _units(c: Classified, statements: list[Statement], hoisted: set[int]) -> list[_Unit]:
+def _define_before_use(
+    statements: list[Statement],
+) -> tuple[list[Statement], dict[int, Statement]]:
+    """A notebook function that reads names defined later moves to the step that first calls it.
+
+    In the notebook it reads those globals when it is called; inside a task it can only
+    read what the task received, so it is defined where its first caller runs.
+    """
+    first_write: dict[str, int] = {}
+    for i, s in enumerate(statements):
+        for w in s.facts.writes:
+            first_write.setdefault(w, i)
+    moves: dict[int, int] = {}  # index of def -> index of its first user
+    for i, s in enumerate(statements):
+        if not isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if not any(first_write.get(r, -1) > i for r in s.facts.reads):
+            continue
+        name = s.facts.writes[0]
+        user = next((j for j in range(i + 1, len(statements))
+                     if name in statements[j].facts.reads), None)
+        if user is not None:
+            moves[i] = user
+    if not moves:
+        return statements, {}
+    ordered: list[Statement] = []
+    anchors: dict[int, Statement] = {}
+    waiting: dict[int, list[Statement]] = {}
+    for i, target in moves.items():
+        waiting.setdefault(target, []).append(statements[i])
+    for j, s in enumerate(statements):
+        if j in moves:
+            continue
+        for moved in waiting.get(j, ()):
+            anchors[id(moved)] = s
+            ordered.append(moved)
+        ordered.append(s)
+    return ordered, anchors
+
+
+def _units(
+    c: Classified,
+    statements: list[Statement],
+    hoisted: set[int],
+    anchors: dict[int, Statement] | None = None,
+) -> list[_Unit]:
+    anchors = anchors or {}
     headings = c.headings
     heading_at: dict[int, str] = {}
     for h in headings:
@@ -733,11 +780,12 @@ def _units(c: Classified, statements: list[Statement], hoisted: set[int]) -> lis
     heading_iter = sorted(heading_at.items())
     hi = 0
     for s in statements:
-        while hi < len(heading_iter) and heading_iter[hi][0] < s.cell:
+        where = anchors.get(id(s), s).cell
+        while hi < len(heading_iter) and heading_iter[hi][0] < where:
             current_heading = heading_iter[hi]
             hi += 1
         tag = next(
-            (t[len(TAG_PREFIX) + 5:] for t in c.cell_tags.get(s.cell, ())
+            (t[len(TAG_PREFIX) + 5:] for t in c.cell_tags.get(where, ())
              if t.startswith(f"{TAG_PREFIX}task=")),
             None,
         )
@@ -746,7 +794,7 @@ def _units(c: Classified, statements: list[Statement], hoisted: set[int]) -> lis
         elif current_heading is not None:
             key, hint, from_tag = ("heading", current_heading[0]), current_heading[1], False
         else:
-            key, hint, from_tag = ("cell", s.cell), None, False
+            key, hint, from_tag = ("cell", where), None, False
         if id(s) in hoisted:
             units.append(_Unit(key=("call", id(s)), title=None, from_tag=False, call=s))
             continue

@@ -90,7 +90,9 @@ def make_month(year: int, month: int, rows: int = 2000, seed: int | None = None)
     })
 
 
-def write_months(out_dir: str | Path, months: list[tuple[int, int]], rows: int = 2000) -> list[Path]:
+def write_months(
+    out_dir: str | Path, months: list[tuple[int, int]], rows: int = 2000
+) -> list[Path]:
     """Write ``green_tripdata_YYYY-MM.parquet`` for each ``(year, month)``; return the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

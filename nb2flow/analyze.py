@@ -131,8 +131,15 @@ class _Walker:
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             self.expr(s.iter, bound)
             inner = set(bound)
+            before = set(self.mutates)
             self.target(s.target, inner)
             self.body(s.body, inner)
+            # `for df in (train, val): df["x"] = ...` changes train and val in place
+            loop_vars = {n.id for n in ast.walk(s.target) if isinstance(n, ast.Name)}
+            if loop_vars & (set(self.mutates) - before):
+                elts = s.iter.elts if isinstance(s.iter, (ast.Tuple, ast.List)) else [s.iter]
+                for e in elts:
+                    self.mutate(root_name(e), bound)
             self.body(s.orelse, bound)
         elif isinstance(s, ast.While):
             self.expr(s.test, bound)

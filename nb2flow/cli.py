@@ -104,9 +104,39 @@ def convert(
         bool, typer.Option(help="Add a data_dir parameter that relative paths resolve "
                            "against.")
     ] = False,
+    pool: Annotated[
+        Optional[str], typer.Option(help="Work pool of the deployment in prefect.yaml "
+                                    "(default: [tool.nb2flow] work_pool).")
+    ] = None,
+    cron: Annotated[
+        Optional[str], typer.Option(help="Schedule the deployment with a cron string, e.g. "
+                                    "'0 6 1 * *' (replaces its schedules).")
+    ] = None,
+    interval: Annotated[
+        Optional[int], typer.Option(help="Schedule the deployment every N seconds "
+                                    "(replaces its schedules).")
+    ] = None,
+    timezone: Annotated[
+        Optional[str], typer.Option(help="Timezone of --cron/--interval, e.g. Europe/Paris.")
+    ] = None,
+    deployment_name: Annotated[
+        Optional[str], typer.Option(help="Name of the deployment (default: the flow name).")
+    ] = None,
+    tag: Annotated[
+        Optional[list[str]], typer.Option("--tag", help="Add a tag to the deployment "
+                                          "(repeatable).")
+    ] = None,
+    no_deployment: Annotated[
+        bool, typer.Option("--no-deployment", help="Leave prefect.yaml alone.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
-    """Convert notebooks into Prefect flow scripts written beside them."""
+    """Convert notebooks into Prefect flow scripts written beside them.
+
+    When a prefect.yaml is found (from the notebook's folder up to the git root), the
+    flow's deployment in it is added or updated too; see docs/deploy.md.
+    """
+    from .deployment import DeployOptions
     from .pipeline import ConvertOptions, convert as run, hook_notebooks
 
     if output is not None and len(notebooks) > 1:
@@ -118,13 +148,18 @@ def convert(
         notebooks = hook_notebooks(notebooks)
     failed = False
     written: list[Path] = []
+    deploy = None if no_deployment else DeployOptions(
+        name=deployment_name, pool=pool, tags=tuple(tag or ()), cron=cron, interval=interval,
+        timezone=timezone)
+    deploy_lines: list[str] = []
+    yamls: list[Path] = []  # prefect.yaml files convert changed
     for nb in notebooks:
         options = ConvertOptions(
             output=output, force=force, keep_exploration=keep_exploration,
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
             subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
             cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
-            data_dir=data_dir,
+            data_dir=data_dir, deploy=deploy,
         )
         try:
             result = run(nb, options, check=check, diff=diff)
@@ -134,6 +169,11 @@ def convert(
             continue
         if result.diff:
             typer.echo(result.diff, nl=False)
+        if result.deployment is not None:
+            failed |= _report_deployment(result.deployment, result.notebook, deploy_lines,
+                                         check=check, diff=diff)
+            if result.deployment.status in ("created", "updated"):
+                yamls.append(result.deployment.path)
         if result.status in ("would-create", "stale", "edited", "foreign"):
             failed = True
             typer.echo(f"{result.script}: {_stale_message(result.status, result.notebook)}",
@@ -150,9 +190,15 @@ def convert(
 
                 for line in summary_lines(result.flow):
                     typer.echo(line)
-    if hook and written:
-        typer.echo(f"nb2flow: wrote {len(written)} script(s); review and stage them "
-                   f"(git add {' '.join(str(p) for p in written)}), then commit again.",
+    if not quiet and not hook:
+        for line in dict.fromkeys(deploy_lines):
+            typer.echo(line)
+    if hook and (written or yamls):
+        staged = [*written, *(_show(p) for p in dict.fromkeys(yamls))]
+        what = f"{len(written)} script(s)" + (" and the deployment in prefect.yaml"
+                                                if yamls else "")
+        typer.echo(f"nb2flow: wrote {what}; review and stage them "
+                   f"(git add {' '.join(str(p) for p in staged)}), then commit again.",
                    err=True)
         failed = True
     if failed:
@@ -185,6 +231,196 @@ def inspect(
         from rich.console import Console
 
         print_tables(result.flow, load(notebook), Console())
+
+
+@app.command("init-project")
+def init_project(
+    directory: Annotated[
+        Path, typer.Argument(help="Project folder (default: the current one).")
+    ] = Path("."),
+    name: Annotated[
+        Optional[str], typer.Option(help="Project name in prefect.yaml (default: the "
+                                    "folder's name).")
+    ] = None,
+    pool: Annotated[
+        Optional[str], typer.Option(help="Work pool of the deployments, saved as "
+                                    "[tool.nb2flow] work_pool (default: 'default').")
+    ] = None,
+    recipe: Annotated[
+        Optional[str], typer.Option(help="How a worker gets the code: 'local' (this "
+                                    "folder, the default) or 'git' (clone --repo).")
+    ] = None,
+    repo: Annotated[
+        Optional[str], typer.Option(help="git recipe: repository URL (default: the "
+                                    "remote 'origin').")
+    ] = None,
+    branch: Annotated[
+        Optional[str], typer.Option(help="git recipe: branch (default: the current one).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Apply --name/--pool/--recipe over what the files say.")
+    ] = False,
+) -> None:
+    """Set a project up for deployment: prefect.yaml, .prefectignore, [tool.nb2flow] in
+    pyproject.toml and the nb2flow pre-commit hook. Merges; never overwrites your edits."""
+    from .project import InitOptions, init_project as run, next_steps
+
+    try:
+        result = run(InitOptions(directory=directory, name=name, pool=pool, recipe=recipe,
+                                 repo=repo, branch=branch, force=force))
+    except Nb2FlowError as exc:
+        _error(exc)
+        raise typer.Exit(1) from None
+    failed = result.conflicts
+    if failed:
+        typer.echo("nb2flow: nothing written: the options conflict with your files (below); "
+                   "run again with --force to apply them, or without those options", err=True)
+    for change in result.changes:
+        path = _show(change.path)
+        if change.status == "kept":
+            typer.echo(f"{path}: kept as it is; --force would change it:", err=True)
+            for note in change.notes:
+                typer.echo(f"  {note}", err=True)
+            typer.echo(change.diff, nl=False)
+            continue
+        pending = " (not written)" if failed and change.status != "unchanged" else ""
+        typer.echo(f"{path}: {change.status}{pending}")
+        for note in change.notes:
+            typer.echo(f"  note: {note}")
+        if change.status in ("updated", "forced"):
+            typer.echo(change.diff, nl=False)
+    for problem in result.problems:
+        typer.echo(str(problem), err=True)
+        failed = True
+    typer.echo("")
+    for line in next_steps(directory, result.pool):
+        typer.echo(line)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("check-yaml")
+def check_yaml(
+    path: Annotated[
+        Path, typer.Argument(help="A prefect.yaml, or a folder holding one.")
+    ] = Path("prefect.yaml"),
+) -> None:
+    """Check a prefect.yaml the way nb2flow checks the ones it writes: known keys,
+    entrypoints that name a @flow function, valid cron strings and timezones, unique
+    deployment names, no legacy `schedule:`. Exit 1 with `file:line: NB2F014 ...` lines."""
+    from .deployment import PREFECT_YAML, validate
+
+    if path.is_dir():
+        path = path / PREFECT_YAML
+    problems = validate(path)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{path}: ok")
+
+
+@app.command()
+def verify(
+    notebook: Annotated[Path, typer.Argument(help="Notebook (.ipynb) to verify.")],
+    script: Annotated[
+        Optional[Path], typer.Option(help="The flow script to run (default: convert the "
+                                     "notebook in memory).")
+    ] = None,
+    param: Annotated[
+        Optional[list[str]], typer.Option("-p", "--param", help="NAME=VALUE: a flow "
+                                          "parameter, also set in the notebook.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds each side (notebook, flow) may run.")
+    ] = 600.0,
+    keep: Annotated[
+        Optional[Path], typer.Option(help="Copy both run folders, the executed notebook "
+                                     "and the flow's log into this new folder.")
+    ] = None,
+    rtol: Annotated[
+        float, typer.Option(help="Relative tolerance for numbers.")
+    ] = 1e-6,
+    server: Annotated[
+        bool, typer.Option(help="Run the flow against your configured Prefect server "
+                           "instead of a temporary one.")
+    ] = False,
+    workdir: Annotated[
+        Optional[Path], typer.Option(help="The folder both sides run in, copied (default: "
+                                     "the current folder).")
+    ] = None,
+    kernel: Annotated[
+        Optional[str], typer.Option(help="Jupyter kernel (default: the notebook's).")
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]], typer.Option(help="A folder or glob not to copy.")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Run the notebook and its flow, each in a copy of the working folder, and compare the
+    files they wrote and the numbers they printed. Exit 1 unless the flow reproduced
+    everything the notebook produced."""
+    from .verify.model import VerifyOptions
+    from .verify.report import print_report, to_json
+    from .verify.run import verify as run
+
+    from rich.console import Console
+
+    options = VerifyOptions(script=script, params=tuple(param or ()), timeout=timeout,
+                            keep=keep, rtol=rtol, server=server, workdir=workdir,
+                            kernel=kernel, exclude=tuple(exclude or ()))
+    report, _, _ = run(notebook, options, Console(stderr=True))
+    if json_:
+        typer.echo(to_json(report), nl=False)
+    else:
+        console = Console()
+        if not console.is_terminal:  # a log or a pipe: no need to fold at 80 columns
+            console.width = max(console.width, 120)
+        print_report(report, console)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _show(path: Path) -> Path:
+    """A path relative to the current folder when it is inside it."""
+    try:
+        return path.absolute().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _report_deployment(change, notebook: Path, lines: list[str], *, check: bool,
+                       diff: bool) -> bool:
+    """Print what convert did to prefect.yaml (errors now, news into ``lines``).
+
+    Returns whether the command should fail: a deployment missing or out of date with
+    --check/--diff, or problems found in the prefect.yaml.
+    """
+    failed = False
+    if change.diff and diff:
+        typer.echo(change.diff, nl=False)
+    if change.status == "no-project":
+        if not check and not diff:
+            lines.append(f"nb2flow: no prefect.yaml in {notebook.parent} or above (up to "
+                         "the git root), so no deployment was written; `nb2flow "
+                         "init-project` creates one")
+    elif change.status.startswith("would-"):
+        state = "missing" if change.status == "would-create" else "out of date"
+        typer.echo(f"{_show(change.path)}: NB2F016 deployment '{change.name}' of "
+                   f"{notebook} is {state}; run `nb2flow convert {notebook}`", err=True)
+        failed = True
+    elif change.status in ("created", "updated"):
+        folder = _show(change.path.parent)
+        where = "" if folder == Path(".") else f" in {folder}"
+        lines.append(f"{_show(change.path)}: deployment '{change.name}' {change.status} "
+                     f"(entrypoint {change.entrypoint}, work pool {change.work_pool}); "
+                     f"register it with `prefect deploy --name {change.name}`{where}")
+    if not check and not diff:
+        lines.extend(f"note: {note}" for note in change.notes)
+    for problem in change.problems:
+        typer.echo(str(problem), err=True)
+        failed = True
+    return failed
 
 
 def _stale_message(status: str, notebook: Path) -> str:

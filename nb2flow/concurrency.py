@@ -121,9 +121,10 @@ def _rewrite(
             waits = [future_of[j] for j in sorted(needs[i])
                      if j in future_of and not implied >> j & 1
                      and not any(ancestors[k] >> j & 1 for k in needs[i] if k != j)]
-            wait = f", wait_for=[{', '.join(waits)}]" if waits else ""
-            args = ", ".join(call.args)
-            submit = f"{call.func}.submit({args}{wait})"
+            args = list(call.args)
+            if waits:
+                args.append(f"wait_for=[{', '.join(waits)}]")
+            submit = f"{call.func}.submit({', '.join(args)})"
             if len(call.targets) == 1:
                 code = f"{call.targets[0]} = {submit}"
                 future_of[i] = call.targets[0]

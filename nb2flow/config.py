@@ -23,6 +23,7 @@ class Settings:
     tags: tuple[str, ...] = ()
     cron: str | None = None
     interval: int | None = None
+    timezone: str | None = None  # of the cron/interval schedule (IANA name)
     secrets: str = "block"  # "block" or "env"
     root: Path | None = field(default=None, compare=False)  # folder of the pyproject.toml
 

@@ -66,6 +66,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The notebook only worked because of a deleted or re-ordered cell: define the name "
         "in the notebook (or import it) and convert again.",
     ),
+    "NB2F018": (
+        "nb2flow verify needs nbclient and ipykernel",
+        "Install the extra: pip install 'nb2flow[verify]'.",
+    ),
+    "NB2F019": (
+        "notebook kernel not installed",
+        "Pass --kernel python3, or install the kernel "
+        "(python -m ipykernel install --user --name NAME).",
+    ),
 }
 
 #: Warning codes: printed, never fatal.

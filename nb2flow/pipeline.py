@@ -24,6 +24,7 @@ from .load import quick_code_hash
 from .write import check_target, read_stamp, read_stamp_of, stamp, write_atomic
 
 if TYPE_CHECKING:
+    from .deployment import DeployOptions, DeploymentChange
     from .ir import Flow
 
 
@@ -43,6 +44,7 @@ class ConvertOptions:
     secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"; None: settings
     date_params: bool = False
     data_dir: bool = False
+    deploy: DeployOptions | None = None  # add/update the deployment in prefect.yaml
 
 
 @dataclass
@@ -55,6 +57,7 @@ class ConvertResult:
     # edited (by hand), foreign (a file nb2flow did not write)
     diff: str = ""
     warnings: list[str] = field(default_factory=list)
+    deployment: DeploymentChange | None = None  # with ConvertOptions.deploy
 
 
 def _check_options(options: ConvertOptions) -> None:
@@ -224,8 +227,30 @@ def convert(
     """Convert and write the script (or, with ``check``/``diff``, only compare).
 
     An up-to-date script (see :func:`up_to_date`) is left as it is without building.
+    With ``options.deploy``, the flow's deployment in the nearest prefect.yaml is then
+    added or updated (:func:`nb2flow.deployment.sync`; nothing written with check/diff).
     """
     options = options or ConvertOptions()
+    if options.deploy is None:
+        return _convert_script(notebook, options, check=check, diff=diff)
+    from .deployment import check_options, sync
+
+    check_options(options.deploy, load_settings(Path(notebook)))  # before writing anything
+    target = script_path(Path(notebook), options.output)
+    previous = target.read_text(encoding="utf-8", errors="replace") \
+        if target.is_file() and not target.is_symlink() else None
+    result = _convert_script(notebook, options, check=check, diff=diff)
+    result.deployment = sync(
+        result.script, result.text, previous, options.deploy, notebook=Path(notebook),
+        func_name=result.flow.func_name if result.flow is not None else None,
+        write=not (check or diff),
+    )
+    return result
+
+
+def _convert_script(notebook: str | Path, options: ConvertOptions, *, check: bool,
+                    diff: bool) -> ConvertResult:
+    """The script part of :func:`convert`."""
     current = up_to_date(notebook, options)
     if current is not None:
         return ConvertResult(Path(notebook), script_path(Path(notebook), options.output),

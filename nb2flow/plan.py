@@ -183,10 +183,17 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     reserved |= {"year_month", "resolve_path"} if helpers else set()
     sections = _sections(c, units)
     flow_vars = {p.name for p in params} | {line.split(" = ", 1)[0] for line in prelude}
-    tasks, body = _dataflow(units, flow_vars, module_names | unknown, path_values, sections)
+    tasks, body = _dataflow(units, flow_vars, module_names | unknown, path_values, sections,
+                            _pyplot_alias(imports))
     distributed = options.task_runner in TASK_RUNNERS
     if (distributed or not options.sequential) and not options.subflows:
-        effects = [_effects(u, body_call, param_names, c.import_names)
+        functions = {}
+        for d in module_defs:
+            reads, writes = tree_io(_tree(d))
+            functions[d.facts.writes[0]] = (
+                reads or _uses_random(d), writes or bool(d.facts.declares_global))
+        state = {g for d in module_defs for g in d.facts.declares_global}
+        effects = [_effects(u, body_call, param_names, c.import_names, functions, state)
                    for u, body_call in zip(units, body)]
         body = schedule(body, effects, reserved | {flow_func} | {t.name for t in tasks},
                         submit_all=distributed)
@@ -327,12 +334,19 @@ def _decorate(t: Task, options: PlanOptions, units: list[_Unit], modules: set[st
                    cached=cached)
 
 
-def _effects(u: _Unit, call: Call, params: set[str], modules: set[str]) -> CallEffects:
+def _effects(u: _Unit, call: Call, params: set[str], modules: set[str],
+             functions: dict[str, tuple[bool, bool]] | None = None,
+             state: set[str] = frozenset()) -> CallEffects:
+    """What the scheduler must respect; ``state``: module names that functions change
+    through ``global``, so reading them depends on when those functions ran."""
     if u.call is not None:  # a notebook function: it may change any argument in place
+        body_reads, body_writes = (functions or {}).get(call.func, (True, True))
         return CallEffects(
             mutates=frozenset(a for a in call.args if a not in params),
-            reads_outside=u.call.facts.reads_io or _uses_random(u.call),
-            writes_outside=u.call.facts.writes_io,
+            reads_outside=u.call.facts.reads_io or body_reads or _uses_random(u.call),
+            # called only for its effect (`simulate()`), or its body writes or has globals
+            writes_outside=u.call.facts.writes_io or body_writes
+            or isinstance(_tree(u.call), ast.Expr),
         )
     mutated = {m for s in u.statements for m in s.facts.mutates} & set(call.args)
     unknown = any(
@@ -341,10 +355,13 @@ def _effects(u: _Unit, call: Call, params: set[str], modules: set[str]) -> CallE
         and call_name(s.tree.value) != "print"
         for s in u.statements
     )
+    touches_state = any(set(s.facts.reads) & state for s in u.statements)
     return CallEffects(
         mutates=frozenset(mutated),
-        reads_outside=any(s.facts.reads_io or _uses_random(s) for s in u.statements),
-        writes_outside=unknown or any(s.facts.writes_io for s in u.statements),
+        reads_outside=touches_state
+        or any(s.facts.reads_io or _uses_random(s) for s in u.statements),
+        writes_outside=unknown or any(s.facts.writes_io for s in u.statements)
+        or any(set(s.facts.writes) & state for s in u.statements),
     )
 
 
@@ -724,6 +741,21 @@ def _function_task(s: Statement, options: PlanOptions) -> Task:
 # ------------------------------------------------------------------------ units
 
 
+def _pyplot_alias(imports: list[Statement]) -> str | None:
+    """The name ``matplotlib.pyplot`` is imported as, if the script keeps it."""
+    for s in imports:
+        tree = _tree(s)
+        if isinstance(tree, ast.Import):
+            for a in tree.names:
+                if a.name == "matplotlib.pyplot" and a.asname:
+                    return a.asname
+        elif isinstance(tree, ast.ImportFrom) and tree.module == "matplotlib":
+            for a in tree.names:
+                if a.name == "pyplot":
+                    return a.asname or a.name
+    return None
+
+
 def _define_before_use(
     statements: list[Statement],
 ) -> tuple[list[Statement], dict[int, Statement]]:
@@ -927,6 +959,7 @@ def _dataflow(
     module_names: set[str],
     path_values: dict[str, str],
     sections: list[str],
+    pyplot: str | None = None,
 ) -> tuple[list[Task], list[Call]]:
     # Forward: what each unit reads from earlier units or parameters.
     available = set(flow_vars)
@@ -966,7 +999,7 @@ def _dataflow(
             targets = tuple(w for w in u.call.facts.writes)
             body.append(Call(func, tuple(inputs), targets, line, section))
             continue
-        tasks.append(_make_task(u, inputs, outs, path_values))
+        tasks.append(_make_task(u, inputs, outs, path_values, pyplot))
         target = ", ".join(outs)
         call = f"{u.name}({', '.join(inputs)})"
         body.append(Call(u.name, tuple(inputs), tuple(outs),
@@ -975,7 +1008,8 @@ def _dataflow(
 
 
 def _make_task(
-    u: _Unit, inputs: list[str], outputs: list[str], path_values: dict[str, str]
+    u: _Unit, inputs: list[str], outputs: list[str], path_values: dict[str, str],
+    pyplot: str | None = None,
 ) -> Task:
     nodes: list[cst.BaseStatement] = []
     later_reads: list[set[str]] = []
@@ -991,6 +1025,11 @@ def _make_task(
         for mk in _mkdirs(s, path_values):
             nodes.append(cst.parse_statement(mk + "\n"))
         nodes.append(node)
+        cell_ends = i + 1 == len(u.statements) or u.statements[i + 1].cell != s.cell
+        if pyplot and cell_ends and any(
+            pyplot in t.facts.reads for t in u.statements if t.cell == s.cell
+        ):  # Jupyter closes a cell's figures when it ends; a script must do it itself
+            nodes.append(cst.parse_statement(f'{pyplot}.close("all")\n'))
     if outputs:
         nodes.append(cst.parse_statement(f"return {', '.join(outputs)}\n"))
     doc = _doc(u)
@@ -1042,27 +1081,49 @@ def _quote_doc(text: str) -> str:
 def _mkdirs(s: Statement, path_values: dict[str, str]) -> list[str]:
     """``Path(p).parent.mkdir(...)`` for each file the statement writes into a folder."""
     out: list[str] = []
+    bound_here = set(s.facts.writes)
     for node in _top_level_calls(_tree(s)):
         name = call_name(node)
-        if not name:
-            continue
-        if not call_io(node)[1] or name in ("mkdir", "makedirs"):
+        if not name or not call_io(node)[1] or name in ("mkdir", "makedirs"):
             continue
         args = [*node.args, *(k.value for k in node.keywords if k.arg in _PATH_KEYWORDS)]
         for arg in args:
+            line = None
             if isinstance(arg, ast.Name) and arg.id in path_values:
                 folder = PurePosixPath(path_values[arg.id]).parent
                 if str(folder) not in ("", ".") and "://" not in path_values[arg.id]:
                     line = f"Path({arg.id}).parent.mkdir(parents=True, exist_ok=True)"
-                    if line not in out:
-                        out.append(line)
             elif isinstance(arg, ast.Constant) and _looks_like_path(arg.value):
                 folder = PurePosixPath(arg.value).parent
                 if str(folder) not in ("", ".") and "://" not in arg.value:
                     line = f"Path({str(folder)!r}).mkdir(parents=True, exist_ok=True)"
-                    if line not in out:
-                        out.append(line)
+            elif _built_path(arg) and not (_names(arg) & bound_here):
+                line = f"Path({ast.unparse(arg)}).parent.mkdir(parents=True, exist_ok=True)"
+            if line and line not in out:
+                out.append(line)
     return out
+
+
+def _built_path(e: ast.expr) -> bool:
+    """A path built without side effects: an f-string, ``os.path.join(...)``, ``a / "b"``."""
+    if isinstance(e, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) or _pure(v.value) for v in e.values)
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "join" \
+            and ast.unparse(e.func) == "os.path.join":
+        return all(_pure(a) for a in e.args)
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Div):
+        return _pure(e.left) and _pure(e.right) and any(
+            isinstance(x, (ast.Constant, ast.JoinedStr)) for x in (e.left, e.right))
+    return False
+
+
+def _pure(e: ast.expr) -> bool:
+    return isinstance(e, (ast.Name, ast.Constant)) or (
+        isinstance(e, ast.Attribute) and _pure(e.value)) or _built_path(e)
+
+
+def _names(e: ast.expr) -> set[str]:
+    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name)}
 
 
 # ---------------------------------------------------------------------- imports

@@ -44,6 +44,12 @@ def run_flow(prefect_harness, monkeypatch):
         spec = importlib.util.spec_from_file_location(name, script)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        # `python script.py` defines the script's classes in __main__, as the notebook does:
+        # pickles written by the flow and by the notebook then name the same module.
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == name:
+                value.__module__ = "__main__"
+        monkeypatch.setitem(sys.modules, "__main__", module)
         flows = [
             v for v in vars(module).values()
             if type(v).__name__ == "Flow" and getattr(v, "fn", None) is not None

@@ -90,9 +90,24 @@ def refresh_outputs(path: Path, entry: dict) -> list[str]:
         missing = [a for a in entry.get("artifacts", []) if not (work / a).exists()]
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # nbclient's timings: noise in a stored notebook
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
     nbformat.validate(nb)
     nbformat.write(nb, str(path))
     return missing
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks into one output, as Jupyter shows them."""
+    joined: list = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (output.output_type == "stream" and last is not None
+                and last.output_type == "stream" and last.name == output.name):
+            last.text += output.text
+        else:
+            joined.append(output)
+    return joined
 
 
 def main(argv: list[str] | None = None) -> int:

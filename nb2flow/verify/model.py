@@ -37,6 +37,7 @@ class Value:
     cell: int | None = None  # notebook cell that printed it
     task: str | None = None  # flow task that printed it ("flow" for the flow body)
     shown: bool = False  # the cell's displayed result, not a print
+    line: int | None = None  # for a shown result: the line of the cell's last expression
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Report:
     notebook: str
     script: str
     workdir: str
+    converted: bool = False  # the script was converted in memory (no --script)
     rows: list[Row] = field(default_factory=list)
     errors: list[RunError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

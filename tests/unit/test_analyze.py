@@ -51,6 +51,8 @@ def test_reads_and_writes(code, reads, writes):
         ("df['a'].fillna(0, inplace=True)", ["df"]),
         ("y = df.head()", []),
         ("p = model.predict(X)", []),
+        ("for d in (train, val):\n    d['h'] = 1", ["train", "val"]),
+        ("for d in frames:\n    d.dropna(inplace=True)", ["frames"]),
     ],
 )
 def test_mutations_count_as_writes(code, mutated):

@@ -1,0 +1,182 @@
+"""Flow state hooks that send a message through a Prefect notification block.
+
+``convert --notify failure,completion --notify-block slack-webhook/ml-alerts`` adds, to the
+generated script, one hook function per event and ``on_failure=[notify_failure]`` ...
+keyword arguments to ``@flow``. The message goes through a block saved on the Prefect
+server (``prefect block ls`` lists them as ``TYPE/NAME``), so no URL or password is ever
+written into the script:
+
+- any notification block of Prefect (``slack-webhook``, ``ms-teams-webhook``,
+  ``discord-webhook``, ``custom-webhook``, ``sendgrid-email`` ...): ``Block.load(name)``,
+  then ``.notify(body, subject=...)``;
+- ``email-server-credentials`` (the prefect-email collection): an email to the
+  ``--notify-to`` addresses, sent with the block's SMTP server.
+
+This module returns source text only (:class:`NotifyCode`); the plan puts the imports,
+the functions and the decorator keywords into the flow (``ir.Flow.imports``,
+``module_code`` and ``flow_options``). Nothing here imports prefect.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import Nb2FlowError
+
+#: --notify event -> (keyword of @flow, what happened, in words)
+EVENTS = {
+    "failure": ("on_failure", "failed"),
+    "completion": ("on_completion", "completed"),
+    "crashed": ("on_crashed", "crashed"),
+    "cancellation": ("on_cancellation", "was cancelled"),
+}
+
+#: block type slug -> class in prefect.blocks.notifications (Prefect 3.8)
+NOTIFICATION_BLOCKS = {
+    "slack-webhook": "SlackWebhook",
+    "ms-teams-webhook": "MicrosoftTeamsWebhook",
+    "discord-webhook": "DiscordWebhook",
+    "mattermost-webhook": "MattermostWebhook",
+    "opsgenie-webhook": "OpsgenieWebhook",
+    "pager-duty-webhook": "PagerDutyWebHook",
+    "twilio-sms": "TwilioSMS",
+    "sendgrid-email": "SendgridEmail",
+    "custom-webhook": "CustomWebhookNotificationBlock",
+}
+EMAIL_BLOCK = "email-server-credentials"  # prefect_email.EmailServerCredentials
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+")
+
+
+def _q(text: str) -> str:
+    """A double-quoted Python string literal (black's style)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True)
+class NotifyCode:
+    """Source text for the generated script."""
+
+    imports: tuple[str, ...]  # import lines, e.g. "from prefect.blocks... import X"
+    sources: tuple[str, ...]  # module-level function definitions (the hooks), one each
+    flow_options: tuple[str, ...]  # keyword arguments of @flow, e.g. "on_failure=[...]"
+    functions: tuple[str, ...]  # the names it defines
+
+
+def parse_events(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``"failure,completion"`` (or repeated options) -> ("failure", "completion")."""
+    parts = [text] if isinstance(text, str) else list(text)
+    events = [e.strip().lower() for part in parts for e in part.split(",") if e.strip()]
+    for event in events:
+        if event not in EVENTS:
+            raise Nb2FlowError("NB2F012", f"--notify {event!r}: use "
+                               f"{', '.join(EVENTS)} (comma-separated)")
+    if not events:
+        raise Nb2FlowError("NB2F012", "--notify: name an event: "
+                           f"{', '.join(EVENTS)}")
+    return tuple(dict.fromkeys(events))
+
+
+def parse_block(slug: str) -> tuple[str, str]:
+    """``"slack-webhook/ml-alerts"`` -> ("slack-webhook", "ml-alerts")."""
+    kind, _, name = slug.partition("/")
+    if not _SLUG.fullmatch(kind) or not _SLUG.fullmatch(name):
+        raise Nb2FlowError(
+            "NB2F012", f"--notify-block {slug!r}: give the block as TYPE/NAME, as "
+            "`prefect block ls` shows it, e.g. slack-webhook/ml-alerts")
+    return kind, name
+
+
+def notification_code(
+    events: str | tuple[str, ...],
+    block: str,
+    email_to: tuple[str, ...] = (),
+    taken: set[str] | frozenset[str] = frozenset(),
+) -> NotifyCode:
+    """The imports, hook functions and ``@flow`` keywords for ``--notify``.
+
+    ``taken``: names already defined in the script; hook names avoid them.
+    """
+    events = parse_events(events)
+    kind, name = parse_block(block)
+    if kind == EMAIL_BLOCK:
+        if not email_to:
+            raise Nb2FlowError("NB2F012", f"--notify-block {block}: an email block needs "
+                               "--notify-to ADDRESS")
+        for address in email_to:
+            if not _EMAIL.fullmatch(address):
+                raise Nb2FlowError("NB2F012", f"--notify-to {address!r}: not an email "
+                                   "address")
+    elif email_to:
+        raise Nb2FlowError("NB2F012", "--notify-to goes with an email-server-credentials "
+                           "block")
+    used = set(taken)
+
+    def fresh(base: str) -> str:
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}_{n}", n + 1
+        used.add(candidate)
+        return candidate
+
+    functions: list[str] = []
+    options: list[str] = []
+    blocks: list[str] = []
+    if kind == EMAIL_BLOCK:
+        send = fresh("send_notification_email")
+        imports = ("from email.message import EmailMessage",
+                   "from prefect_email import EmailServerCredentials")
+        recipients = ", ".join(email_to)
+        for event in events:
+            keyword, happened = EVENTS[event]
+            func = fresh(f"notify_{event}")
+            functions.append(func)
+            options.append(f"{keyword}=[{func}]")
+            blocks.append(
+                f"def {func}(flow, flow_run, state):\n"
+                f'    """Email {recipients} that a run {happened}."""\n'
+                f"    {send}(\n"
+                f'        f"Prefect flow {{flow.name}} {happened}",\n'
+                f'        f"Flow run {{flow_run.name}} of {{flow.name}} {happened}: '
+                f'{{state.message}}",\n'
+                f"    )\n"
+            )
+        functions.append(send)
+        blocks.append(
+            f"def {send}(subject, body):\n"
+            f'    """Send an email through the Prefect block {block}."""\n'
+            f"    credentials = EmailServerCredentials.load({_q(name)})\n"
+            f"    message = EmailMessage()\n"
+            f'    message["Subject"] = subject\n'
+            f'    message["From"] = credentials.username or "prefect@localhost"\n'
+            f'    message["To"] = {_q(recipients)}\n'
+            f"    message.set_content(body)\n"
+            f"    with credentials.get_server() as server:\n"
+            f"        server.send_message(message)\n"
+        )
+    else:
+        cls = NOTIFICATION_BLOCKS.get(kind)
+        if cls is None:  # a notification block from a collection: load it by its slug
+            imports = ("from prefect.blocks.core import Block",)
+            load = f"Block.load({_q(block)})"
+        else:
+            imports = (f"from prefect.blocks.notifications import {cls}",)
+            load = f"{cls}.load({_q(name)})"
+        for event in events:
+            keyword, happened = EVENTS[event]
+            func = fresh(f"notify_{event}")
+            functions.append(func)
+            options.append(f"{keyword}=[{func}]")
+            blocks.append(
+                f"def {func}(flow, flow_run, state):\n"
+                f'    """Tell the Prefect block {block} that a run {happened}."""\n'
+                f"    {load}.notify(\n"
+                f'        f"Flow run {{flow_run.name}} of {{flow.name}} {happened}: '
+                f'{{state.message}}",\n'
+                f'        subject=f"Prefect flow {{flow.name}} {happened}",\n'
+                f"    )\n"
+            )
+    return NotifyCode(imports, tuple(b.rstrip("\n") for b in blocks), tuple(options),
+                      tuple(functions))

@@ -1,0 +1,215 @@
+"""Execute the notebook with nbclient, cell by cell, noting which cell wrote which file.
+
+The kernel runs in the notebook's run folder (a copy of the working directory), with the
+notebook's own folder on ``PYTHONPATH`` so that its local modules import as in Jupyter.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+from ..errors import Location, Nb2FlowError
+from .model import RunError, Side, Value
+from .values import find_values, shown_label, shown_number, strip_ansi
+from .workspace import changes, snapshot
+
+INJECTED = "nb2flow-verify-parameters"
+
+
+def kernel_name(nb: nbformat.NotebookNode, override: str | None) -> str:
+    return override or nb.metadata.get("kernelspec", {}).get("name") or "python3"
+
+
+def check_kernel(name: str, notebook: Path) -> None:
+    """NB2F019 when no kernel of that name is installed (before anything runs)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise Nb2FlowError(
+            "NB2F019", f"the notebook's kernel {name!r} is not installed here; pass "
+            "--kernel python3 or install it", Location(str(notebook)),
+        ) from None
+
+
+def assigned_in(source: str) -> set[str]:
+    """Names a cell assigns at top level (where a parameter's value comes from)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for stmt in tree.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+            [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    names.add(node.id)
+    return names
+
+
+def inject(nb: nbformat.NotebookNode, values: dict[str, str], notebook: Path) -> list[int | None]:
+    """Add a cell setting each ``-p`` value after the first cell that assigns it (like
+    papermill). Returns each cell's number in the original notebook (None: injected)."""
+    numbers: list[int | None] = list(range(1, len(nb.cells) + 1))
+    after: dict[int, list[str]] = {}
+    for name, code in values.items():
+        index = next((i for i, c in enumerate(nb.cells)
+                      if c.cell_type == "code" and name in assigned_in(c.source)), None)
+        if index is None:
+            raise Nb2FlowError("NB2F012", f"-p {name}: no cell of the notebook assigns "
+                               f"{name}", Location(str(notebook)))
+        after.setdefault(index, []).append(f"{name} = {code}")
+    for index in sorted(after, reverse=True):
+        cell = nbformat.v4.new_code_cell("\n".join(after[index]))
+        cell.metadata["tags"] = [INJECTED]
+        nb.cells.insert(index + 1, cell)
+        numbers.insert(index + 1, None)
+    return numbers
+
+
+def run_notebook(
+    nb: nbformat.NotebookNode,
+    numbers: list[int | None],
+    run_dir: Path,
+    *,
+    kernel: str,
+    timeout: float,
+    extra_path: Path | None = None,
+    kernel_log: Path | None = None,
+    progress: Callable[[str], None] = lambda text: None,
+) -> Side:
+    """Execute ``nb`` (outputs are written into it) in ``run_dir``."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    side = Side("notebook", run_dir)
+    started = time.monotonic()
+    deadline = started + timeout
+    client = NotebookClient(nb, timeout=int(timeout), kernel_name=kernel,
+                            resources={"metadata": {"path": str(run_dir)}})
+    env = dict(os.environ)
+    if extra_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(extra_path), env.get("PYTHONPATH", "")) if p)
+    base = previous = snapshot(run_dir)
+    touched: dict[str, list[int]] = {}
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    executed: list[int] = []
+    current: int | None = None
+    try:
+        progress("notebook: starting the kernel")
+        client.reset_execution_trackers()
+        with open(kernel_log or os.devnull, "wb") as log, \
+                client.setup_kernel(env=env, stdout=log, stderr=log):  # the kernel's chatter
+            for k, index in enumerate(code, start=1):
+                current = numbers[index]
+                progress(f"notebook: cell {current or '(parameters)'} ({k}/{len(code)})")
+                if time.monotonic() >= deadline:
+                    side.error = RunError("notebook", f"cell {current}",
+                                          f"not started: --timeout {timeout:g} s reached",
+                                          cell=current)
+                    break
+                client.timeout = max(1, int(deadline - time.monotonic()))
+                executed.append(index)
+                try:
+                    client.execute_cell(nb.cells[index], index,
+                                        execution_count=client.code_cells_executed + 1)
+                finally:
+                    now = snapshot(run_dir)
+                    for path in changes(previous, now):
+                        if current is not None:
+                            touched.setdefault(path, []).append(current)
+                    previous = now
+    except CellExecutionError as exc:
+        side.error = RunError("notebook", f"cell {current}",
+                              f"{exc.ename}: {exc.evalue}".strip(),
+                              _last_lines(nb.cells[executed[-1]], _counts(nb, numbers),
+                                          run_dir),
+                              cell=current)
+    except CellTimeoutError:
+        side.error = RunError("notebook", f"cell {current}",
+                              f"did not finish within {timeout:g} s (--timeout)",
+                              _last_lines(nb.cells[executed[-1]], _counts(nb, numbers),
+                                          run_dir),
+                              cell=current)
+    except DeadKernelError as exc:
+        side.error = RunError("notebook", f"cell {current}", f"the kernel died: {exc}",
+                              _tail(kernel_log), cell=current)
+    except (RuntimeError, OSError, TimeoutError) as exc:  # the kernel would not start
+        side.error = RunError("notebook", "kernel" if current is None else f"cell {current}",
+                              f"{type(exc).__name__}: {exc}"[:300], _tail(kernel_log),
+                              cell=current)
+    side.seconds = time.monotonic() - started
+    side.changes = changes(base, snapshot(run_dir))
+    side.cells = {p: sorted(set(touched.get(p, []))) for p in side.changes}
+    side.values = notebook_values(nb, numbers, executed)
+    return side
+
+
+def notebook_values(nb: nbformat.NotebookNode, numbers: list[int | None],
+                    executed: list[int]) -> list[Value]:
+    values = []
+    for index in executed:
+        number, cell = numbers[index], nb.cells[index]
+        if number is None:
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                values += [Value(label, text, n, cell=number)
+                           for label, text, n in find_values(output.get("text", ""))]
+            elif output.get("output_type") == "execute_result":
+                shown = shown_number(output.get("data", {}).get("text/plain", ""))
+                label = shown_label(cell.source)
+                if shown and label:
+                    values.append(Value(label[0], shown[0], shown[1], cell=number, shown=True,
+                                        line=label[1]))
+    return values
+
+
+def _last_lines(cell: nbformat.NotebookNode, cells: dict[int, int], run_dir: Path,
+                count: int = 14) -> list[str]:
+    """The cell's last printed lines and its traceback's frames in the user's code.
+
+    IPython names cells by execution count (``Cell In[3]``); they are renamed to the
+    notebook's cell numbers. Frames outside the notebook and the run folder (libraries,
+    Python itself) are left out.
+    """
+    lines: list[str] = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            lines += strip_ansi(output.get("text", "")).splitlines()[-5:]
+        elif output.get("output_type") == "error":
+            chunks = [strip_ansi(c) for c in output.get("traceback", [])]
+            for chunk in chunks[1:-1]:
+                head = chunk.lstrip().splitlines()[0] if chunk.strip() else ""
+                if head.startswith(("Cell In[", f"File {run_dir}")):
+                    lines += [line.replace(f"{run_dir}{os.sep}", "")
+                              for line in chunk.splitlines() if line.strip()]
+            if chunks:
+                lines += [line for line in chunks[-1].splitlines() if line.strip()]
+    renamed = [re.sub(r"Cell In\[(\d+)\]",
+                      lambda m: f"cell {cells.get(int(m[1]), m[1])}", line) for line in lines]
+    return renamed[-count:]
+
+
+def _counts(nb: nbformat.NotebookNode, numbers: list[int | None]) -> dict[int, int]:
+    """Execution count -> cell number, for the cells that ran."""
+    return {c.execution_count: n for c, n in zip(nb.cells, numbers)
+            if n is not None and c.get("execution_count")}
+
+
+def _tail(path: Path | None, count: int = 8) -> list[str]:
+    if path is None or not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [line for line in strip_ansi(text).splitlines() if line.strip()][-count:]

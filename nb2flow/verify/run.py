@@ -1,0 +1,226 @@
+"""Run both sides and compare: what ``nb2flow verify`` does.
+
+Both sides start from a copy of the working directory (the current directory unless
+``--workdir``): the generated script reads and writes paths relative to the directory it
+runs in, and the notebook's kernel is started there too, so both see the same ``data/...``.
+The flow starts first (in a subprocess) and runs while the notebook executes.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import shutil
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import Location, Nb2FlowError
+from .model import Report, Side, VerifyOptions
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def require_extras() -> None:
+    """NB2F018 unless nbclient and ipykernel are installed (the ``verify`` extra)."""
+    missing = []
+    for name in ("nbclient", "ipykernel"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(name)
+    if missing:
+        raise Nb2FlowError("NB2F018", f"nb2flow verify needs {' and '.join(missing)}: "
+                           "pip install 'nb2flow[verify]'")
+
+
+def parse_params(items: tuple[str, ...], flow, strict: bool) -> tuple[dict[str, str], list[str]]:
+    """``-p NAME=VALUE`` -> (Python source per name for the notebook, the script's arguments)."""
+    types = {p.name: p.type for p in flow.params} if flow is not None else {}
+    code: dict[str, str] = {}
+    args: list[str] = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise Nb2FlowError("NB2F012", f"-p {item!r}: write NAME=VALUE")
+        if strict and name not in types:
+            known = ", ".join(sorted(types)) or "none"
+            raise Nb2FlowError("NB2F012", f"-p {name}: not a parameter of the flow "
+                               f"(parameters: {known}); convert with --param {name}, or pass "
+                               "--script")
+        option = "--" + name.replace("_", "-")
+        kind = types.get(name, "")
+        try:
+            if kind == "bool":
+                if value.lower() not in _TRUE | _FALSE:
+                    raise ValueError(value)
+                flag = value.lower() in _TRUE
+                code[name] = repr(flag)
+                args.append(option if flag else "--no-" + option[2:])
+            elif kind.startswith("list["):
+                inner = {"int": int, "float": float}.get(kind[5:-1], str)
+                items_ = [inner(x.strip()) for x in value.split(",") if x.strip()]
+                code[name], args = repr(items_), args + [option, *map(str, items_)]
+            elif kind in ("int", "float"):
+                code[name], args = repr({"int": int, "float": float}[kind](value)), \
+                    args + [option, value]
+            elif kind == "str":
+                code[name], args = repr(value), args + [option, value]
+            else:  # unknown (a --script made with other options): a literal, else a string
+                try:
+                    code[name] = repr(ast.literal_eval(value))
+                except (ValueError, SyntaxError):
+                    code[name] = repr(value)
+                args += [option, value]
+        except ValueError:
+            raise Nb2FlowError("NB2F012", f"-p {name}={value}: not a valid {kind}") from None
+    return code, args
+
+
+class Progress:
+    """A status line on stderr (only on a terminal) with both sides' progress."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+        self.notebook = "notebook: waiting"
+        self.flow = None
+        self._stop = threading.Event()
+
+    @contextmanager
+    def shown(self, first: str):
+        if self.console is None:
+            yield self
+            return
+        with self.console.status(first) as status:
+            thread = threading.Thread(target=self._tick, args=(status,), daemon=True)
+            thread.start()
+            try:
+                yield self
+            finally:
+                self._stop.set()
+                thread.join()
+
+    def _tick(self, status) -> None:
+        while not self._stop.wait(0.3):
+            flow = self.flow.status() if self.flow is not None else ""
+            status.update(" · ".join(x for x in (self.notebook, flow) if x))
+
+
+def _inside(path: Path, folder: Path) -> Path | None:
+    try:
+        return path.resolve().relative_to(folder)
+    except ValueError:
+        return None
+
+
+def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[Report, Side,
+                                                                                Side]:
+    """Run the notebook and its flow in copies of the working directory; compare."""
+    import nbformat
+
+    from ..pipeline import ConvertOptions, build
+    from . import compare, hints
+    from .flow_run import FlowProcess, flow_env
+    from .mlflow_store import find_runs, rename_paths
+    from .notebook_run import check_kernel, inject, kernel_name, run_notebook
+    from .workspace import changes, copy_tree, real_changes, snapshot
+
+    require_extras()
+    notebook = Path(notebook)
+    workdir = (options.workdir or Path.cwd()).resolve()
+    if not workdir.is_dir():
+        raise Nb2FlowError("NB2F012", f"--workdir {workdir}: not a folder")
+    if options.keep is not None and options.keep.exists() and (
+            not options.keep.is_dir() or any(options.keep.iterdir())):
+        raise Nb2FlowError("NB2F012", f"--keep {options.keep}: exists and is not an empty "
+                           "folder; choose a new one")
+    if options.script is not None and not options.script.is_file():
+        raise Nb2FlowError("NB2F001", f"script {options.script} not found",
+                           Location(str(options.script)))
+    result = build(notebook, ConvertOptions())  # raises the loader's and planner's errors
+    flow = result.flow
+    script_text = options.script.read_text(encoding="utf-8") if options.script else result.text
+    param_code, args = parse_params(options.params, flow, strict=options.script is None)
+    nb = nbformat.read(str(notebook), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    kernel = kernel_name(nb, options.kernel)
+    check_kernel(kernel, notebook)
+    numbers = inject(nb, param_code, notebook)
+    sources = {n: nb.cells[i].source for i, n in enumerate(numbers)
+               if n is not None and nb.cells[i].cell_type == "code"}
+
+    report = Report(str(notebook), str(options.script or result.script), str(workdir),
+                    converted=options.script is None)
+    tmp = Path(tempfile.mkdtemp(prefix="nb2flow-verify-"))
+    progress = Progress(console)
+    try:
+        nb_dir, fl_dir = tmp / "notebook", tmp / "flow"
+        skip = (options.keep,) if options.keep is not None else ()
+        started = time.monotonic()
+        size = copy_tree(workdir, nb_dir, options.exclude, skip)
+        copy_tree(workdir, fl_dir, options.exclude, skip)
+        if size > 1_000_000_000:
+            report.notes.append(f"copied {size / 1e9:.1f} GB twice; leave folders out with "
+                                "--exclude")
+        rel_nb = _inside(notebook, workdir)
+        script = options.script or result.script
+        rel_script = _inside(script, workdir) or Path(script.name)
+        (fl_dir / rel_script).parent.mkdir(parents=True, exist_ok=True)
+        (fl_dir / rel_script).write_text(script_text, encoding="utf-8")
+        fl_base = snapshot(fl_dir)
+        report.seconds["copy"] = round(time.monotonic() - started, 2)
+        with progress.shown("starting the notebook and the flow"):
+            proc = FlowProcess(fl_dir / rel_script, args, fl_dir,
+                               flow_env(tmp / "prefect-home", options.server), tmp)
+            progress.flow = proc
+            try:
+                nb_side = run_notebook(
+                    nb, numbers, nb_dir, kernel=kernel, timeout=options.timeout,
+                    extra_path=(nb_dir / rel_nb).parent if rel_nb else None,
+                    kernel_log=tmp / "kernel.log",
+                    progress=lambda text: setattr(progress, "notebook", text),
+                )
+                progress.notebook = "notebook: done"
+                fl_side = proc.wait(proc.started + options.timeout, options.timeout)
+            finally:
+                proc.stop()
+        fl_side.changes = changes(fl_base, snapshot(fl_dir))
+        for side in (nb_side, fl_side):
+            side.changes = real_changes(side.changes, side.run_dir, workdir)
+        fl_side.changes.pop(rel_script.as_posix(), None)
+        report.seconds.update(notebook=round(nb_side.seconds, 2), flow=round(fl_side.seconds, 2))
+
+        nb_runs, nb_dbs = find_runs(nb_dir, nb_side.changes, workdir)
+        fl_runs, fl_dbs = find_runs(fl_dir, fl_side.changes, workdir)
+        rows = compare.file_rows(nb_side, fl_side, rename_paths(nb_side.changes, nb_runs, nb_dbs),
+                                 rename_paths(fl_side.changes, fl_runs, fl_dbs), options.rtol,
+                                 flow)
+        rows += compare.value_rows(nb_side.values, fl_side.values, options.rtol, flow)
+        rows += compare.mlflow_rows(nb_runs, fl_runs, options.rtol)
+        findings = hints.unseeded(sorted(sources.items()))
+        report.notes += compare.add_hints(rows, flow, findings, sources)
+        report.rows = rows
+        report.errors = [e for e in (nb_side.error, fl_side.error) if e is not None]
+        if options.keep is not None:
+            report.kept = str(_keep(options.keep, nb, nb_side, fl_side))
+        return report, nb_side, fl_side
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _keep(dest: Path, nb, nb_side: Side, fl_side: Side) -> Path:
+    import nbformat
+
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(nb_side.run_dir, dest / "notebook", symlinks=True)
+    shutil.copytree(fl_side.run_dir, dest / "flow", symlinks=True)
+    nbformat.write(nb, str(dest / "notebook.ipynb"))
+    (dest / "flow.log").write_text(fl_side.log, encoding="utf-8")
+    return dest

@@ -129,6 +129,19 @@ def convert(
     no_deployment: Annotated[
         bool, typer.Option("--no-deployment", help="Leave prefect.yaml alone.")
     ] = False,
+    notify: Annotated[
+        Optional[list[str]], typer.Option(help="Send a notification when the flow run ends "
+                                          "in these states: failure, completion, crashed, "
+                                          "cancellation (comma-separated or repeated).")
+    ] = None,
+    notify_block: Annotated[
+        Optional[str], typer.Option(help="The Prefect block that sends it, TYPE/NAME: "
+                                    "slack-webhook/ml-alerts, email-server-credentials/smtp.")
+    ] = None,
+    notify_to: Annotated[
+        Optional[list[str]], typer.Option(help="Recipient address, for email blocks "
+                                          "(repeatable).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them.
@@ -159,7 +172,8 @@ def convert(
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
             subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
             cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
-            data_dir=data_dir, deploy=deploy,
+            data_dir=data_dir, deploy=deploy, notify=_events(notify),
+            notify_block=notify_block, notify_to=tuple(notify_to or ()),
         )
         try:
             result = run(nb, options, check=check, diff=diff)
@@ -421,6 +435,14 @@ def _report_deployment(change, notebook: Path, lines: list[str], *, check: bool,
         typer.echo(str(problem), err=True)
         failed = True
     return failed
+
+
+def _events(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return ()
+    from .notify import parse_events
+
+    return parse_events(values)
 
 
 def _stale_message(status: str, notebook: Path) -> str:

@@ -44,6 +44,9 @@ class ConvertOptions:
     secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"; None: settings
     date_params: bool = False
     data_dir: bool = False
+    notify: tuple[str, ...] = ()  # flow events that send a notification
+    notify_block: str | None = None  # TYPE/NAME of the Prefect block that sends it
+    notify_to: tuple[str, ...] = ()  # recipients, for email blocks
     deploy: DeployOptions | None = None  # add/update the deployment in prefect.yaml
 
 
@@ -61,6 +64,15 @@ class ConvertResult:
 
 
 def _check_options(options: ConvertOptions) -> None:
+    if options.notify or options.notify_block or options.notify_to:
+        if not (options.notify and options.notify_block):
+            raise Nb2FlowError("NB2F012", "--notify and --notify-block go together")
+        from .notify import notification_code
+
+        try:
+            notification_code(options.notify, options.notify_block, options.notify_to)
+        except ValueError as exc:
+            raise Nb2FlowError("NB2F012", str(exc)) from None
     if options.secrets not in ("block", "env"):
         raise Nb2FlowError("NB2F012", f"--secrets {options.secrets!r}: use block or env")
     if options.task_runner not in ("threads", "dask", "ray"):
@@ -76,7 +88,7 @@ def _check_options(options: ConvertOptions) -> None:
 
 _FINGERPRINTED = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
                   "drop_plots", "task_runner", "cache", "cache_expiration", "secrets",
-                  "date_params", "data_dir")
+                  "date_params", "data_dir", "notify", "notify_block", "notify_to")
 
 
 def fingerprint(code_hash: str, options: ConvertOptions) -> str:
@@ -132,7 +144,8 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         flow_name=options.flow_name, params=options.params, sequential=options.sequential,
         subflows=options.subflows, task_runner=options.task_runner, cache=options.cache,
         cache_expiration=options.cache_expiration, date_params=options.date_params,
-        data_dir=options.data_dir,
+        data_dir=options.data_dir, notify=options.notify, notify_block=options.notify_block,
+        notify_to=options.notify_to,
     )
     flow = plan(classified, plan_options)
     flow = replace(flow, code_hash=fingerprint(nb.code_hash, options),

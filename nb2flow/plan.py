@@ -45,6 +45,9 @@ class PlanOptions:
     sequential: bool = False  # plain task calls instead of submitting independent tasks
     subflows: bool = False  # one subflow per top-level (``#``) notebook section
     task_runner: str = "threads"  # "threads" (Prefect's default), "dask" or "ray"
+    notify: tuple[str, ...] = ()  # failure, completion, crashed, cancellation
+    notify_block: str | None = None  # TYPE/NAME, e.g. slack-webhook/ml-alerts
+    notify_to: tuple[str, ...] = ()  # email-server-credentials blocks only
     date_params: bool = False  # paths differing by a YYYY-MM date -> year/month parameters
     data_dir: bool = False  # a data_dir parameter that relative paths resolve against
     cache: bool = False  # cache task results on their inputs and source
@@ -239,6 +242,16 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         extra.append("from prefect.cache_policies import INPUTS, TASK_SOURCE")
         if options.cache_expiration:
             extra.append("from datetime import timedelta")
+    if options.notify:
+        from .notify import notification_code
+
+        names = {flow_func, *(t.name for t in all_tasks),
+                 *(s.facts.writes[0] for s in constants + module_defs)}
+        code = notification_code(options.notify, options.notify_block, options.notify_to,
+                                 taken=names)
+        extra += code.imports
+        module_code += code.sources
+        flow_options += code.flow_options
     import_lines = _imports(imports, used, nb.path.parent, extra)
     placements = _placements(imports, params, param_stmts, path_params, constants,
                              module_defs, task_fns, units)
@@ -608,6 +621,8 @@ def _path_base(target: str | None, value: str) -> str:
         stem = re.sub(r"^(df|data)_|_(df|data)$", "", target)
         if stem in ("df", "data", ""):
             stem = "data"
+        if not stem[0].isalpha():  # df_1 -> data_1_path
+            stem = f"data_{stem}"
         return f"{stem}_path"
     stem = PurePosixPath(value.split("?")[0]).name.split(".")[0]
     stem = _snake(stem) or "output"

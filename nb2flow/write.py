@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import Location, Nb2FlowError
 
 _STAMP = re.compile(
-    r"^# nb2flow: source=(?P<source>\S+) code=(?P<code>\w+) script=(?P<script>\w+)\n", re.M
+    r"^# nb2flow: source=(?P<source>.+?) code=(?P<code>\w+) script=(?P<script>\w+)\n", re.M
 )
 PLACEHOLDER = "SCRIPT_HASH"
 

@@ -130,3 +130,24 @@ def test_symlinked_output_is_refused(tmp_path: Path) -> None:
     (tmp_path / "work.py").symlink_to(target)
     result = runner.invoke(app, ["convert", str(nb)])
     assert result.exit_code == 1 and "NB2F010" in result.output
+
+
+def test_awkward_names_convert(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "Train Model (v2).ipynb", "import pandas as pd",
+                       "df_1 = pd.read_parquet('data/x.parquet')\nprint(len(df_1))")
+    result = runner.invoke(app, ["convert", str(nb)])
+    assert result.exit_code == 0, result.output
+    script = tmp_path / "train_model_v2.py"
+    assert "data_1_path: str" in script.read_text()
+    assert runner.invoke(app, ["convert", "--check", str(nb)]).exit_code == 0
+
+
+def test_notify_flags_write_state_hooks(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "job.ipynb", "x = 1\nprint(x)")
+    result = runner.invoke(app, ["convert", str(nb), "--notify", "failure,completion",
+                                 "--notify-block", "slack-webhook/ml-alerts"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "job.py").read_text()
+    assert "on_failure=[notify_failure]" in text and "on_completion=[notify_completion]" in text
+    result = runner.invoke(app, ["convert", str(nb), "--notify", "failure", "--force"])
+    assert result.exit_code == 1 and "NB2F012" in result.output

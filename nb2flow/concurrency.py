@@ -47,11 +47,16 @@ def schedule(
         for j in needs[i]:
             bits |= (1 << j) | ancestors[j]
         ancestors[i] = bits
-    descendants = [0] * n
+    users: list[list[int]] = [[] for _ in range(n)]
     for i in range(n):
-        for j in range(n):
-            if ancestors[i] >> j & 1:
-                descendants[j] |= 1 << i
+        for j in needs[i]:
+            users[j].append(i)
+    descendants = [0] * n
+    for j in range(n - 1, -1, -1):
+        bits = 0
+        for k in users[j]:
+            bits |= (1 << k) | descendants[k]
+        descendants[j] = bits
     everyone = (1 << n) - 1
     parallel = [
         bool(everyone & ~(ancestors[i] | descendants[i] | (1 << i))) for i in range(n)
@@ -67,6 +72,8 @@ def _dependencies(body: list[Call], effects: list[CallEffects]) -> list[set[int]
     last_writer: dict[str, int] = {}
     readers: dict[str, list[int]] = {}
     needs: list[set[int]] = []
+    last_effect_writer: int | None = None
+    effect_readers: list[int] = []
     for i, (call, eff) in enumerate(zip(body, effects)):
         mine: set[int] = set()
         for name in call.args:
@@ -74,13 +81,16 @@ def _dependencies(body: list[Call], effects: list[CallEffects]) -> list[set[int]
                 mine.add(last_writer[name])
         for name in eff.mutates:
             mine.update(j for j in readers.get(name, ()) if j != i)
+        # Effects keep notebook order: after the last writer, and a writer after the
+        # readers since then (earlier ones are implied through that writer).
         if eff.reads_outside or eff.writes_outside:
-            for j in range(i):
-                other = effects[j]
-                if (eff.writes_outside and (other.reads_outside or other.writes_outside)) or (
-                    other.writes_outside
-                ):
-                    mine.add(j)
+            if last_effect_writer is not None:
+                mine.add(last_effect_writer)
+            if eff.writes_outside:
+                mine.update(effect_readers)
+                last_effect_writer, effect_readers = i, []
+            else:
+                effect_readers.append(i)
         for name in call.args:
             readers.setdefault(name, []).append(i)
         for name in call.targets:

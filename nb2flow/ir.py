@@ -70,6 +70,7 @@ class Statement:
     is_literal: bool = False
     tree: Any = None  # the statement's standard-library ast node
     inner_dropped: list = field(default_factory=list)  # (line, reason) removed inside it
+    line_count: int | None = None  # code lines, computed once by plan
 
 
 @dataclass(frozen=True)

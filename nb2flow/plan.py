@@ -85,11 +85,15 @@ class _Unit:
     name: str = ""  # the task function's name, set by _name_units
 
     def lines(self) -> int:
-        return sum(
-            len([ln for ln in code_of(s.node).splitlines() if ln.strip()
-                 and not ln.strip().startswith("#")])
-            for s in self.statements
-        )
+        return sum(_code_lines(s) for s in self.statements)
+
+
+def _code_lines(s: Statement) -> int:
+    """Non-blank, non-comment lines of a statement (cached: merges ask again and again)."""
+    if s.line_count is None:
+        s.line_count = sum(1 for ln in code_of(s.node).splitlines()
+                           if ln.strip() and not ln.strip().startswith("#"))
+    return s.line_count
 
 
 def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
@@ -200,7 +204,8 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
                    for u, body_call in zip(units, body)]
         body = schedule(body, effects, reserved | {flow_func} | {t.name for t in tasks},
                         submit_all=distributed)
-    tasks = [_decorate(t, options, units, c.import_names) for t in tasks]
+    by_name = {u.name: u for u in units if u.call is None}
+    tasks = [_decorate(t, options, by_name, c.import_names) for t in tasks]
     subflows: list[Subflow] = []
     if options.subflows:
         subflows, body = _subflows(body, reserved | {flow_func} | {t.name for t in tasks})
@@ -338,9 +343,10 @@ def _data_dir(
     return [*params, param], lines, [_RESOLVE]
 
 
-def _decorate(t: Task, options: PlanOptions, units: list[_Unit], modules: set[str]) -> Task:
+def _decorate(t: Task, options: PlanOptions, units: dict[str, _Unit],
+              modules: set[str]) -> Task:
     """Retries for I/O; caching only where a cache hit cannot skip an effect."""
-    unit = next(u for u in units if u.name == t.name)
+    unit = units[t.name]
     effects = _effects(unit, Call(t.name, t.inputs, t.outputs), set(), modules)
     cached = options.cache and not effects.writes_outside
     return replace(t, decorator=task_decorator(t.retries, cached, options.cache_expiration),
@@ -577,6 +583,7 @@ _CONFIG_CALLS = {
 def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param]:
     """String literals read or written by top-level calls become ``*_path`` parameters."""
     found: dict[str, Param] = {}
+    taken = set(taken)
     for s in statements:
         tree = _tree(s)
         target = None
@@ -592,7 +599,8 @@ def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and (
                         arg.value not in found
                     ):
-                        pname = _unique(param, taken | {p.name for p in found.values()})
+                        pname = _unique(param, taken)
+                        taken.add(pname)
                         found[arg.value] = Param(pname, "str", arg.value, repr(arg.value),
                                                  "", s.cell, s.line)
                 continue
@@ -607,7 +615,8 @@ def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param
                     continue
                 reading = READ_CALL.match(name) is not None and node is tree_value(tree)
                 base = _path_base(target if reading else None, value)
-                pname = _unique(base, taken | {p.name for p in found.values()})
+                pname = _unique(base, taken)
+                taken.add(pname)
                 found[value] = Param(pname, "str", value, repr(value), "", s.cell, s.line)
     return list(found.values())
 

@@ -9,6 +9,7 @@ python3 -m venv .venv
 .venv/bin/nb2flow convert examples/notebooks/duration_prediction.ipynb
 .venv/bin/python examples/notebooks/duration_prediction.py --help
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="${PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS:-90}"
+export PREFECT_SERVER_ANALYTICS_ENABLED="${PREFECT_SERVER_ANALYTICS_ENABLED:-false}"
 .venv/bin/python examples/notebooks/duration_prediction.py \
     --train-path data/green_tripdata_2021-01.parquet \
     --val-path data/green_tripdata_2021-02.parquet

@@ -18,7 +18,7 @@ import ast
 import builtins
 
 from .ir import Facts
-from .rules import INPLACE_KEYWORD, PURE_METHODS, READ_CALL, WRITE_CALL
+from .rules import HTTP_CLIENTS, INPLACE_KEYWORD, PURE_METHODS, READ_CALL, WRITE_CALL
 
 BUILTINS = frozenset(dir(builtins)) | {"display", "get_ipython", "__file__"}
 
@@ -37,6 +37,9 @@ def analyze(tree: ast.stmt) -> Facts:
         star_import=walker.star,
         uses_exec=walker.uses_exec,
         declares_global=tuple(walker.globals),
+        deletes=tuple(
+            t.id for t in tree.targets if isinstance(t, ast.Name)
+        ) if isinstance(tree, ast.Delete) else (),
     )
 
 
@@ -193,9 +196,9 @@ class _Walker:
                     self.bind(alias.asname or alias.name, bound)
         elif isinstance(s, ast.Delete):
             for t in s.targets:
-                if isinstance(t, ast.Name):
+                if isinstance(t, ast.Name):  # unbinds: not a definition (Facts.deletes)
                     self.read(t.id, bound)
-                    self.bind(t.id, bound)
+                    bound.discard(t.id)
                 else:
                     self.expr(t, bound)
                     self.mutate(root_name(t), bound)
@@ -433,10 +436,17 @@ def call_io(call: ast.Call) -> tuple[bool, bool]:
     if not name:
         return False, False
     writing_open = open_for_writing(call)
-    return (
-        READ_CALL.match(name) is not None and not writing_open,
-        WRITE_CALL.match(name) is not None or writing_open,
-    )
+    func = call.func
+    receiver = None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        receiver = func.value.id
+    reads = READ_CALL.match(name) is not None
+    if name == "get":
+        reads = receiver is not None and HTTP_CLIENTS.match(receiver) is not None
+    writes = WRITE_CALL.match(name) is not None
+    if name == "copy":
+        writes = receiver == "shutil"
+    return reads and not writing_open, writes or writing_open
 
 
 def tree_io(tree: ast.AST) -> tuple[bool, bool]:

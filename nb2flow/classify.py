@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 
 import libcst as cst
 
@@ -144,6 +145,9 @@ def _saves_figures(nb: Notebook) -> set[int]:
 def _parse(nb: Notebook, cell: Cell) -> tuple[cst.Module, ast.Module, magics.Translation | None]:
     source = cell.source
     translation = None
+    first = next((line for line in source.split("\n") if line.strip()), "")
+    if first[:1] in (" ", "\t"):  # IPython strips a cell's common leading indent
+        source = textwrap.dedent(source)
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -309,6 +313,8 @@ def _role(
         return
     if isinstance(t, ast.Expr):
         kind = _expr_kind(t.value, plot_names)
+        if kind == PLOT and saves_figure:
+            stmt.draws = True  # ax.hist(x) draws on the figure that fig.savefig writes
         if kind == PLOT and not saves_figure:
             stmt.role, stmt.reason = PLOT, "plot"
         elif kind == "show" or kind == "display-builtin":

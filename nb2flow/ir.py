@@ -54,6 +54,7 @@ class Facts:
     star_import: bool = False
     uses_exec: bool = False
     declares_global: tuple[str, ...] = ()
+    deletes: tuple[str, ...] = ()  # names a top-level ``del name`` unbinds
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Statement:
     tree: Any = None  # the statement's standard-library ast node
     inner_dropped: list = field(default_factory=list)  # (line, reason) removed inside it
     line_count: int | None = None  # code lines, computed once by plan
+    draws: bool = False  # plotting code kept because its cell saves the figure
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from .ir import (
     Task,
 )
 from .load import TAG_PREFIX
-from .rules import PATH_SUFFIXES, READ_CALL, WRITE_CALL
+from .rules import PATH_SUFFIXES
 
 _STOPWORDS = {"the", "a", "an", "of", "and", "our", "my", "to", "for", "with", "some"}
 _SMALL_LINES = 2  # a unit with fewer code lines than this joins a neighbour
@@ -604,7 +604,8 @@ def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param
                         found[arg.value] = Param(pname, "str", arg.value, repr(arg.value),
                                                  "", s.cell, s.line)
                 continue
-            if not name or not (READ_CALL.match(name) or WRITE_CALL.match(name)):
+            call_reads, call_writes = call_io(node)
+            if not (call_reads or call_writes):
                 continue
             args = [*node.args, *(k.value for k in node.keywords if k.arg in _PATH_KEYWORDS)]
             for arg in args:
@@ -613,7 +614,7 @@ def _path_parameters(statements: list[Statement], taken: set[str]) -> list[Param
                 value = arg.value
                 if value in found:
                     continue
-                reading = READ_CALL.match(name) is not None and node is tree_value(tree)
+                reading = call_reads and node is tree_value(tree)
                 base = _path_base(target if reading else None, value)
                 pname = _unique(base, taken)
                 taken.add(pname)
@@ -962,6 +963,10 @@ def _production_name(u: _Unit) -> str:
     if any(n in ("fit", "fit_transform", "train", "partial_fit") for n in calls):
         return "train_model"
     if writes_io and not reads_io:
+        if any(n in ("savefig", "write_image", "write_html") for n in calls) and not any(
+            n in ("dump", "log_model", "save_model") for n in calls
+        ):
+            return "save_figure"
         if any(n in ("dump", "log_model") or n.startswith("save") for n in calls):
             return "save_model"
         return "save_data" if any(n.startswith("to_") for n in calls) else "save_outputs"
@@ -993,6 +998,7 @@ def _dataflow(
         inputs: list[str] = []
         definite: set[str] = set()
         writes: list[str] = []
+        dead: set[str] = set()  # deleted (`del name`) and not bound again in this unit
         for s in stmts:
             for r in s.facts.reads:
                 if r in available and r not in definite and r not in inputs:
@@ -1000,11 +1006,17 @@ def _dataflow(
             for w in s.facts.writes:
                 if w not in module_names and w not in writes:
                     writes.append(w)
+            dead.difference_update(s.facts.writes)
+            dead.update(s.facts.deletes)
+            definite.difference_update(s.facts.deletes)
             definite.update(s.facts.definite)
         for w in writes:  # a name only maybe-written must come in to go out
             if w not in definite and w in available and w not in inputs:
                 inputs.append(w)
+        writes = [w for w in writes if w not in dead]
         available.update(writes)
+        available.difference_update(dead)
+        definite |= dead  # a deleted name is dead after this unit, as if overwritten
         info.append((inputs, writes, definite))
     # Backward: which writes a later unit needs.
     live: set[str] = set()

@@ -98,13 +98,16 @@ def _outputs(
 ) -> tuple[list[int], list[int]]:
     strong: list[int] = []
     weak: list[int] = []
+    writing, printing = _effectful_functions(code)
     for i, s in enumerate(code):
         tags = c.cell_tags.get(s.cell, ())
+        defines = isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        calls = set() if defines else set(s.facts.calls)
         if f"{TAG_PREFIX}keep" in tags or s.cell in c.parameter_cells:
             strong.append(i)
-        elif s.facts.writes_io:
+        elif s.facts.writes_io or s.draws or calls & writing:
             strong.append(i)
-        elif "print" in s.facts.calls:
+        elif "print" in calls or calls & printing:
             weak.append(i)
         elif _unknown_effect(s, import_names):
             strong.append(i)
@@ -131,6 +134,29 @@ def _unknown_effect(s: Statement, import_names: set[str]) -> bool:
             ):
                 return True
     return False
+
+
+def _effectful_functions(code: list[Statement]) -> tuple[set[str], set[str]]:
+    """Notebook functions that write files, and those that print, directly or through
+    another notebook function: calling them is an output like writing or printing."""
+    bodies = {
+        s.tree.name: s for s in code
+        if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    writing = {name for name, s in bodies.items() if s.facts.writes_io}
+    printing = {name for name, s in bodies.items() if "print" in s.facts.calls}
+    changed = True
+    while changed:
+        changed = False
+        for name, s in bodies.items():
+            calls = set(s.facts.calls)
+            if name not in writing and calls & writing:
+                writing.add(name)
+                changed = True
+            if name not in printing and calls & printing:
+                printing.add(name)
+                changed = True
+    return writing, printing - writing
 
 
 def _fitting_functions(code: list[Statement]) -> set[str]:

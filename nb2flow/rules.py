@@ -46,16 +46,21 @@ PURE_FUNCTIONS = {
 
 #: Calls that read files, URLs or databases: their tasks get retries.
 READ_CALL = re.compile(
-    r"^(read_\w+|load|loads?_\w+|open|urlopen|urlretrieve|get|fetch\w*|download\w*|"
+    r"^(read_\w+|load|loads?_\w+|open|urlopen|urlretrieve|fetch\w*|download\w*|"
     r"read_sql\w*|connect|create_engine|load_dataset|load_data|imread|loadtxt|genfromtxt|"
     r"read|read_table|read_csv|read_parquet)$"
 )
-#: Methods and functions that write files.
+#: ``get`` reads over the network only on an HTTP client (``requests.get``), not ``d.get``.
+HTTP_CLIENTS = re.compile(r"^(requests|httpx|urllib3|\w*session|\w*client|http)$", re.I)
+#: Methods and functions that write files. ``to_dict``/``to_numpy`` and ``df.insert`` are
+#: not writes; ``copy`` writes only as ``shutil.copy`` (``df.copy()`` is pure).
 WRITE_CALL = re.compile(
-    r"^(to_\w+|savefig|save\w*|dump|write\w*|mkdir|makedirs|copy\w*|move|imsave|"
+    r"^(to_(csv|parquet|pickle|json|excel|feather|sql|hdf|html|latex|markdown|stata|orc|xml|"
+    r"netcdf|zarr|file|gbq|clipboard|onnx)|savefig|save\w*|dump|write\w*|mkdir|makedirs|"
+    r"copyfile|copy2|copytree|copyfileobj|move|imsave|"
     r"log_artifact\w*|log_model|log_metrics?|log_params?|log_dict|log_figure|log_table|"
     r"log_text|log_input|set_tags?|register_model|savetxt|savez\w*|export\w*|upload\w*|"
-    r"put_object|send\w*|insert\w*|execute|commit)$"
+    r"put_object|send\w*|insert_one|insert_many|executemany|execute|commit)$"
 )
 #: Calls whose value, shown as the last line of a cell, is a result worth logging.
 METRIC_CALL = re.compile(

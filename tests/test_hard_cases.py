@@ -1,0 +1,426 @@
+"""Hard cases with a defined behaviour (issue 9), one test each; docs/reliability.md has the
+table. Either the script compiles, passes pyflakes and its flow (run through the tasks'
+``.fn``, no Prefect server: ``flowrun.run_flow_fn``) prints the same lines and writes the
+same files as the notebook's cells run top to bottom, or nb2flow raises the documented
+error. A test marked ``xfail(strict=True)`` asserts the correct behaviour of a known bug;
+the fix removes the marker.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from flowrun import bad_pyflakes, run_cells, run_flow_fn, same_prints
+from nbutil import make_notebook
+
+from nb2flow.errors import CATALOG, Nb2FlowError
+from nb2flow.pipeline import ConvertOptions, build
+
+
+def convert(tmp_path: Path, *cells, name: str = "nb.ipynb", **nb_kwargs):
+    path = make_notebook(tmp_path / "src" / name, *cells, **nb_kwargs)
+    return path, build(path, ConvertOptions())
+
+
+def assert_equivalent(tmp_path: Path, *cells, name: str = "nb.ipynb",
+                      allow: tuple[str, ...] = (), expect_prints=None, expect_files=None,
+                      eager_too: bool = True):
+    """Convert, check the script, run flow and notebook, compare. Returns the result."""
+    path, result = convert(tmp_path, *cells, name=name)
+    text = result.text
+    compile(text, "script.py", "exec")
+    messages = [m for m in bad_pyflakes(text) if not any(a in m for a in allow)]
+    assert messages == [], text
+    script = path.with_suffix(".py")
+    script.write_text(text)
+    code = [c for c in cells if isinstance(c, str)]
+    if expect_prints is None:
+        nb_dir = tmp_path / "notebook"
+        nb_dir.mkdir()
+        expect_prints, expect_files, _ = run_cells(code, nb_dir)
+    modes = (False, True) if eager_too else (False,)
+    for eager in modes:
+        flow_dir = tmp_path / f"flow-{eager}"
+        flow_dir.mkdir()
+        printed, files = run_flow_fn(script, flow_dir, eager=eager)
+        assert same_prints(printed, expect_prints), (printed, expect_prints, text)
+        assert files == (expect_files or {}), text
+    return result
+
+
+def diagnostics(result) -> list[str]:
+    return [d.code for d in result.flow.diagnostics]
+
+
+def assert_error(tmp_path: Path, path: Path, code: str) -> Nb2FlowError:
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert info.value.code == code and code in CATALOG
+    assert str(path) in info.value.render()
+    return info.value
+
+
+# ------------------------------------------------------------------ names and scopes
+
+
+def test_name_defined_in_one_branch_and_used_later(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "import json",
+        "x = 3\nif x > 2:\n    v = 1",
+        "w = v * 10\nprint(w)",
+        "if x > 5:\n    v = 2\nprint(v)",
+    )
+
+
+def test_del(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "xs = [1, 2]\ny = xs[0]",
+        "t = len(xs)\ndel xs",
+        "print(y, t)",
+        "xs = [t, t]\nprint(xs)",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="bug: `del x` counts as defining x, so a notebook "
+                   "that deletes a name no cell defines gets a script with an undefined name "
+                   "instead of NB2F017")
+def test_del_of_a_name_never_defined(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "y = 1\nprint(y)", "del x")
+    assert_error(tmp_path, path, "NB2F017")
+
+
+def test_global_statement_at_module_level_function(tmp_path: Path) -> None:
+    result = assert_equivalent(
+        tmp_path,
+        "counter = 0\ndef bump():\n    global counter\n    counter += 1",
+        "bump()\nbump()",
+        "print(counter)",
+    )
+    assert "NB2W006" in diagnostics(result)
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a function with `global y` placed inside a task "
+                   "reads a task local as a module global: NameError at run time")
+def test_global_statement_on_a_name_that_changes(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "import json",
+        "y = len('abc')\nitems = [y]",
+        "def bump():\n    global y\n    y = (y + 1) % 1000\nitems.append(y)\nbump()",
+        "print(json.dumps({'y': y, 'items': items}))",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a top-level `global x` in a cell (a no-op at "
+                   "module level) is copied into a task after `x = ...`: SyntaxError, the "
+                   "script does not compile")
+def test_top_level_global_statement(tmp_path: Path) -> None:
+    assert_equivalent(tmp_path, "x = 1", "x = 1", "global x")  # no output: nothing pruned
+
+
+@pytest.mark.xfail(strict=True, reason="bug: an undefined decorator is only a warning "
+                   "(NB2W009) and the script has an undefined name; a decorator runs when "
+                   "the def runs, so it is NB2F017")
+def test_undefined_decorator(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "@dec\ndef h():\n    pass", "print(1)")
+    assert_error(tmp_path, path, "NB2F017")
+
+
+def test_nonlocal(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "def make():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n"
+        "        return n\n    return inc",
+        "inc = make()\ninc()",
+        "print(inc())",
+    )
+
+
+def test_star_import(tmp_path: Path) -> None:
+    result = assert_equivalent(
+        tmp_path,
+        "from math import *",
+        "r = sqrt(16)\nprint(r)",
+        allow=("import *", "may be undefined"),  # pyflakes cannot see through a star
+    )
+    assert "NB2W002" in diagnostics(result)
+    assert "from math import *" in result.text
+
+
+def test_name_reassigned_in_several_steps(tmp_path: Path) -> None:
+    """Each task gets the version of ``x`` that the notebook had at that point."""
+    assert_equivalent(
+        tmp_path,
+        "x = [1]\nprint(len(x))",
+        "y = len(x) + 1\nprint(y)",
+        "x = [10, 20, 30]\nprint(x)",
+        "z = len(x) + y\nprint(z)",
+        "x = 'done'\nprint(x, y, z)",
+    )
+
+
+def test_in_place_mutation_passed_between_tasks(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "import json\nimport os",
+        "## Load\nd = {'a': 1}\nlst = [1]\nprint(d)",
+        "d['b'] = 2\nlst.append(5)\nlst.sort(reverse=True)\nprint(lst)",
+        "d['c'] = len(lst)\nd.update(e=lst[0])\nprint(sorted(d.items()))",
+        "os.makedirs('out', exist_ok=True)\nwith open('out/result.json', 'w') as f:\n"
+        "    json.dump({'d': d, 'lst': lst}, f, sort_keys=True)",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a change made through an alias (`xs = ys; "
+                   "xs.append(1)`) is pruned as reaching no output; the flow prints the "
+                   "unchanged ys")
+def test_mutation_through_an_alias(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path, "import json", "ys = [0]", "xs = ys\nxs.append(1)", "print(json.dumps(ys))",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a list passed to a notebook function that "
+                   "appends to it stays a module-level constant; a task reading it runs "
+                   "concurrently with the call (race) and a second run sees the mutation")
+def test_mutation_through_a_notebook_function(tmp_path: Path) -> None:
+    result = assert_equivalent(
+        tmp_path,
+        "import json",
+        "ys = [1]",
+        "x = len(ys)\nprint(x)",
+        "def push(target, v):\n    target.append(v)",
+        "push(ys, 5)",
+        "print(json.dumps({'x': x, 'ys': ys}))",
+    )
+    assert "\nys = [1]" not in result.text  # a mutated list is not module state
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a notebook function's free globals are not "
+                   "dependencies of its calls: `total = ...` is pruned and the script has "
+                   "an undefined name")
+def test_function_reads_a_global_defined_after_it(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "def show():\n    print('total', total)",
+        "total = 5",
+        "show()",
+        "total = 6",
+        "show()",
+    )
+
+
+def test_execution_counts_out_of_order_warn(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "a = 1", "b = a + 1", "print(a, b)")
+    data = json.loads(path.read_text())
+    for cell, count in zip(data["cells"], (3, 1, 2)):
+        cell["execution_count"] = count
+    path.write_text(json.dumps(data))
+    result = build(path)
+    warned = [d for d in result.flow.diagnostics if d.code == "NB2W003"]
+    assert [d.cell for d in warned] == [2, 3]  # [1] after [3], [2] after [3]
+    # the script follows the document order, as "Restart & Run All" does
+    (tmp_path / "run").mkdir()
+    script = tmp_path / "nb.py"
+    script.write_text(result.text)
+    assert run_flow_fn(script, tmp_path / "run")[0] == ["1 2"]
+
+
+def test_eval_is_kept_with_a_warning(tmp_path: Path) -> None:
+    result = assert_equivalent(
+        tmp_path, "y = eval('1 + 2')\nprint(y)", "exec('print(y * 2)')",
+    )
+    assert diagnostics(result).count("NB2W004") == 2
+
+
+def test_exec_defining_a_name_is_refused(tmp_path: Path) -> None:
+    """nb2flow cannot see names exec defines: NB2F017 at the first use."""
+    path = make_notebook(tmp_path / "nb.ipynb", "y = 3", "exec('z = y * 2')", "print(z)")
+    error = assert_error(tmp_path, path, "NB2F017")
+    assert "cell 3" in error.render()
+
+
+@pytest.mark.xfail(strict=True, reason="bug: NB2F017 for a name defined by exec() blames a "
+                   "deleted or re-ordered cell; it should say exec defines names nb2flow "
+                   "cannot see")
+def test_exec_error_names_exec(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "y = 3", "exec('z = y * 2')", "print(z)")
+    error = assert_error(tmp_path, path, "NB2F017")
+    assert "exec" in error.message
+
+
+@pytest.mark.xfail(strict=True, reason="bug: `if __name__ == '__main__':` in a cell (always "
+                   "true in a notebook) is copied into a task, where it is false whenever "
+                   "the script is imported (Prefect deployments): the block silently "
+                   "does not run")
+def test_main_guard_in_a_cell(tmp_path: Path) -> None:
+    assert_equivalent(
+        tmp_path,
+        "x = 2",
+        "if __name__ == '__main__':\n    x = x * 10\n    print('main ran', x)",
+        "print(x)",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="bug: top-level `await` (valid in Jupyter) is copied "
+                   "into a sync task: the script does not compile")
+def test_top_level_await(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "async def f():\n    return 1",
+                         "x = await f()\nprint(x)")
+    try:
+        text = build(path).text
+    except Nb2FlowError as exc:  # a documented refusal is a correct answer too
+        assert exc.code in CATALOG
+        return
+    compile(text, "nb.py", "exec")
+    script = tmp_path / "nb.py"
+    script.write_text(text)
+    (tmp_path / "run").mkdir()
+    assert run_flow_fn(script, tmp_path / "run")[0] == ["1"]
+
+
+# ---------------------------------------------------- names the template itself uses
+
+_TEMPLATE_NAMES = ["main", "flow", "task", "argparse"]
+_SHADOW_XFAIL = {
+    "main": "bug: a notebook function named main is replaced by the script's own main(); "
+            "the flow calls the CLI entry point, which runs the flow again: infinite recursion",
+    "flow": "bug: a notebook function named flow, kept at module level, shadows prefect's "
+            "flow decorator: @flow(name=...) calls the user's function",
+    "task": "bug: a notebook function named task, kept at module level, shadows prefect's "
+            "task decorator: every later @task wraps the user's function",
+}
+_STEM_XFAIL = {
+    "main": "bug: main.ipynb gives a flow function named main, which the script's own "
+            "def main() (the CLI entry point) then replaces: the flow object is lost and "
+            "`python main.py` recurses forever",
+}
+
+
+@pytest.mark.parametrize("stem", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_STEM_XFAIL[n]))
+    if n in _STEM_XFAIL else n
+    for n in _TEMPLATE_NAMES
+])
+def test_notebook_named_like_a_template_name(tmp_path: Path, stem: str) -> None:
+    """``main.ipynb`` must not give a flow function ``main`` that the CLI entry point
+    then replaces (the flow would call itself forever)."""
+    assert_equivalent(tmp_path, "x = 2", "print(x * 3)", name=f"{stem}.ipynb")
+
+
+
+
+@pytest.mark.parametrize("fn", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_SHADOW_XFAIL[n]))
+    if n in _SHADOW_XFAIL else n
+    for n in _TEMPLATE_NAMES
+])
+def test_notebook_function_named_like_a_template_name(tmp_path: Path, fn: str) -> None:
+    assert_equivalent(tmp_path, f"def {fn}(v):\n    return v * 5", f"r = {fn}(1)\nprint(r)")
+
+
+# ------------------------------------------------------------------ size and encodings
+
+
+def test_very_long_cell(tmp_path: Path) -> None:
+    body = "t = 0\n" + "\n".join(f"t = (t + {i}) % 1000" for i in range(2000))
+    result = assert_equivalent(tmp_path, body, "print(t)", eager_too=False)
+    assert result.text.count("t = (t + ") == 2000
+
+
+def test_utf8_bom_is_read(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "src" / "nb.ipynb", "x = 'caf\u00e9'", "print(x)")
+    raw = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + raw)
+    text = build(path).text
+    plain = make_notebook(tmp_path / "plain" / "nb.ipynb", "x = 'caf\u00e9'", "print(x)")
+    assert text == build(plain).text
+
+
+def test_latin1_notebook_is_refused(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "x = 'caf\u00e9'", "print(x)")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    error = assert_error(tmp_path, path, "NB2F015")
+    assert "byte" in error.message
+
+
+# -------------------------------------------------------------- IPython and metadata
+
+
+def test_ipython_only_syntax(tmp_path: Path) -> None:
+    """``!cmd`` and ``%%bash`` run through subprocess (NB2W001); ``x?`` is dropped."""
+    path, result = convert(
+        tmp_path,
+        "import os\nos.makedirs('out', exist_ok=True)",
+        "!echo hi > out/shell.txt",
+        "%%bash\necho there > out/bash.txt",
+        "x = 1\nx?",
+        "print(x)",
+    )
+    text = result.text
+    compile(text, "nb.py", "exec")
+    assert bad_pyflakes(text) == []
+    assert diagnostics(result).count("NB2W001") == 2
+    assert "x?" not in text
+    script = path.with_suffix(".py")
+    script.write_text(text)
+    (tmp_path / "run").mkdir()
+    printed, files = run_flow_fn(script, tmp_path / "run")
+    assert printed == ["1"]
+    assert files == {"out/shell.txt": b"hi\n", "out/bash.txt": b"there\n"}
+
+
+def test_widgets_metadata_and_attachments(tmp_path: Path) -> None:
+    cells = ["import json", ("markdown", "## Data\n![chart](attachment:chart.png)"),
+             "d = {'a': 1}\nprint(json.dumps(d))"]
+    path = make_notebook(tmp_path / "src" / "nb.ipynb", *cells)
+    data = json.loads(path.read_text())
+    data["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {"abc": {"model_name": "IntSliderModel", "state": {"value": 3}}},
+        "version_major": 2, "version_minor": 0}}
+    data["cells"][1]["attachments"] = {"chart.png": {"image/png": "iVBORw0KGgo="}}
+    data["cells"][2]["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                    "data": {"application/vnd.jupyter.widget-view+json": {
+                                        "model_id": "abc", "version_major": 2,
+                                        "version_minor": 0}}}]
+    path.write_text(json.dumps(data))
+    plain = make_notebook(tmp_path / "plain" / "nb.ipynb", *cells)
+    text = build(path).text
+    assert text == build(plain).text  # metadata, attachments and outputs change nothing
+    assert "iVBORw0KGgo" not in text
+    compile(text, "nb.py", "exec")
+    script = tmp_path / "nb.py"
+    script.write_text(text)
+    (tmp_path / "run").mkdir()
+    assert run_flow_fn(script, tmp_path / "run")[0] == ['{"a": 1}']
+
+
+@pytest.mark.parametrize("kernel,language", [("ir", "R"), ("julia-1.10", "julia")])
+def test_other_kernels_are_refused(tmp_path: Path, kernel: str, language: str) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "x <- 1", kernel=kernel, language=language)
+    error = assert_error(tmp_path, path, "NB2F005")
+    assert language in error.message
+
+
+# ------------------------------------------------------------- determinism (machines)
+
+
+def test_script_is_the_same_in_any_folder(tmp_path: Path) -> None:
+    """No absolute path, no timestamp: two folders give byte-identical scripts."""
+    cells = ["import json\nimport os", "# Report",
+             "d = {'n': 3}\nos.makedirs('out', exist_ok=True)",
+             "with open('out/result.json', 'w') as f:\n    json.dump(d, f)",
+             "print(d)"]
+    one = make_notebook(tmp_path / "a" / "report.ipynb", *cells)
+    two = make_notebook(tmp_path / "b" / "c" / "d" / "report.ipynb", *cells)
+    first, second = build(one).text, build(two).text
+    assert first == second
+    assert str(tmp_path) not in first and "/tmp" not in first
+    import re
+
+    assert not re.search(r"\b20\d\d-\d\d-\d\d|\d\d:\d\d:\d\d", first), "timestamp"
+    assert build(one).text == first  # and the same twice

@@ -467,6 +467,9 @@ TRIGGERS = [
             "`verify` extra"),
     Trigger("NB2F019", lambda p: make_notebook(p / "n.ipynb", "print(1)")
             and ["verify", "n.ipynb", "--kernel", "py38"]),
+    Trigger("NB2F020", _nb("a.ipynb", "import asyncio\n\nasync def fetch():\n"
+                           "    await asyncio.sleep(0.1)\n    return 42",
+                           "x = await fetch()\nprint(x)"), {"a.ipynb": "notebook"}),
     Trigger("NB2W001", _nb("w.ipynb", "!wget -q https://example.com/data.csv",
                            "import pandas as pd\ndf = pd.read_csv('data.csv')\n"
                            "df.to_parquet('data.parquet')"), {"w.ipynb": "notebook"}),

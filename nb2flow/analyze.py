@@ -473,3 +473,117 @@ def open_for_writing(call: ast.Call) -> bool:
         and isinstance(mode.value, str)
         and any(c in mode.value for c in "wax+")
     )
+
+
+# ------------------------------------------------------------ across statements
+
+
+def propagate(statements: list) -> None:
+    """Effects that one statement's facts cannot show, added in place, in document order.
+
+    - Aliases: after ``xs = ys``, ``xs.append(1)`` changes ``ys`` too.
+    - Notebook functions that change an argument (``def push(t, v): t.append(v)``):
+      ``push(ys, 5)`` mutates ``ys``.
+    - Notebook functions that read globals: ``show()`` reads what ``show``'s body reads from
+      the module, at call time (the value the notebook had then, not at ``def`` time).
+    Linear in the number of statements (one fixpoint over the functions' call graph).
+    """
+    from dataclasses import replace
+
+    funcs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for s in statements:
+        if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            funcs[s.tree.name] = s.tree
+    mutating = {name: _mutated_params(fn) for name, fn in funcs.items()}
+    mutating = {k: v for k, v in mutating.items() if v}
+    free = {name: set(_function_free(fn)) - {name} for name, fn in funcs.items()}
+    changed = True
+    while changed:  # through calls between notebook functions
+        changed = False
+        for name, fn in funcs.items():
+            for callee in _called_names(fn.body):
+                if callee in free and callee != name:
+                    extra = free[callee] - free[name] - _arg_names(fn.args) - {name}
+                    if extra:
+                        free[name] |= extra
+                        changed = True
+    module_names = {w for s in statements for w in s.facts.writes}
+    groups: dict[str, set[str]] = {}  # name -> the names bound to the same object
+    for s in statements:
+        tree = s.tree
+        if tree is None:
+            continue
+        facts = s.facts
+        extra_mutates: list[str] = []
+        extra_reads: list[str] = []
+        if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+                func = call.func
+                if not isinstance(func, ast.Name):
+                    continue
+                for g in sorted(free.get(func.id, ())):
+                    if g in module_names and g not in facts.reads:
+                        extra_reads.append(g)
+                params = mutating.get(func.id)
+                if params:
+                    fn = funcs[func.id]
+                    names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+                    for i, arg in enumerate(call.args):
+                        if i < len(names) and names[i] in params and isinstance(arg, ast.Name):
+                            extra_mutates.append(arg.id)
+                    for kw in call.keywords:
+                        if kw.arg in params and isinstance(kw.value, ast.Name):
+                            extra_mutates.append(kw.value.id)
+        for m in [*facts.mutates, *extra_mutates]:
+            for other in sorted(groups.get(m, ())):
+                if other != m:
+                    extra_mutates.append(other)
+        new_mutates = [m for m in dict.fromkeys(extra_mutates) if m not in facts.mutates]
+        new_reads = [r for r in dict.fromkeys([*extra_reads, *new_mutates])
+                     if r not in facts.reads and r not in facts.definite]
+        if new_mutates or new_reads:
+            s.facts = facts = replace(
+                facts,
+                reads=facts.reads + tuple(new_reads),
+                writes=facts.writes + tuple(m for m in new_mutates if m not in facts.writes),
+                mutates=facts.mutates + tuple(new_mutates),
+            )
+        # aliases: `a = b` joins a to b's object; any other binding of a leaves it
+        alias = None
+        if isinstance(tree, ast.Assign) and len(tree.targets) == 1 and isinstance(
+            tree.targets[0], ast.Name
+        ) and isinstance(tree.value, ast.Name):
+            alias = (tree.targets[0].id, tree.value.id)
+        for w in facts.writes:
+            if w in facts.mutates and w not in facts.definite:
+                continue
+            group = groups.pop(w, None)
+            if group:
+                group.discard(w)
+        if alias is not None:
+            a, b = alias
+            group = groups.get(b) or {b}
+            group.add(a)
+            for member in group:
+                groups[member] = group
+
+
+def _called_names(body: list[ast.stmt]) -> set[str]:
+    return {
+        n.func.id for stmt in body for n in ast.walk(stmt)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+
+
+def _mutated_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters whose object the function changes before rebinding them."""
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    mutated: set[str] = set()
+    rebound: set[str] = set()
+    for stmt in fn.body:
+        facts = analyze(stmt)
+        for m in facts.mutates:
+            if m in params and m not in rebound:
+                mutated.add(m)
+        rebound.update(w for w in facts.definite if w in params and w not in facts.mutates)
+    return mutated

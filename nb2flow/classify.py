@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 
 from . import magics
-from .analyze import analyze, call_name, root_name
+from .analyze import analyze, call_name, propagate, root_name
 from .errors import Location, Nb2FlowError
 from .ir import (
     DISPLAY,
@@ -83,6 +83,7 @@ def classify(nb: Notebook, keep_exploration: bool = False, drop_plots: str = "un
         keep_all = f"{TAG_PREFIX}keep" in tags or keep_exploration
         _code_cell(nb, cell, out, plot_names, keep_all, saves_figures)
     out.parameter_cells = frozenset(parameter_cells)
+    propagate([s for s in out.statements if s.role != IMPORT])
     return out
 
 
@@ -235,6 +236,9 @@ def _code_cell(
     trees = tree.body
     if len(nodes) != len(trees):  # pragma: no cover - both parsers see the same source
         raise AssertionError(f"cell {cell.number}: statement count differs between parsers")
+    nodes, trees, noops = _module_level_noops(nodes, trees, cell.number)
+    _refuse_top_level_await(nb, cell, trees)
+    _compile_check(nb, cell, tree)
     statements: list[Statement] = []
     last = len(nodes) - 1
     for i, (node, t) in enumerate(zip(nodes, trees)):
@@ -261,17 +265,110 @@ def _code_cell(
         statements.append(stmt)
     kept = [s for s in statements if s.role in (KEEP, IMPORT)]
     dropped = [s for s in statements if s.role not in (KEEP, IMPORT)]
-    if not kept:
+    if not kept and not statements and noops and not cell_dropped:  # only `global x`
+        out.dropped.append(Dropped(cell.number, None, noops[0].reason, cell.source))
+    elif not kept:
         reasons = sorted({s.role for s in dropped} | ({MAGIC} if cell_dropped else set()))
         out.dropped.append(Dropped(cell.number, None, _cell_reason(reasons), cell.source))
+        out.dropped.extend(d for d in noops if d.code.startswith("if"))
     else:
         out.dropped.extend(cell_dropped)
+        out.dropped.extend(noops)
         for s in dropped:
             out.dropped.append(Dropped(s.cell, s.line, s.reason, code_of(s.node).strip()))
         for s in kept:
             for line, reason in s.inner_dropped:
                 out.dropped.append(Dropped(s.cell, line, reason, ""))
     out.statements.extend(kept)
+
+
+def _is_main_guard(t: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (either way round), always true in a notebook."""
+    if not isinstance(t, ast.If) or not isinstance(t.test, ast.Compare):
+        return False
+    test = t.test
+    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides) and any(
+        isinstance(x, ast.Constant) and x.value == "__main__" for x in sides)
+
+
+def _module_level_noops(
+    nodes: list[cst.CSTNode], trees: list[ast.stmt], cell: int
+) -> tuple[list[cst.CSTNode], list[ast.stmt], list[Dropped]]:
+    """Statements that mean nothing at a notebook's top level, taken out before analysis.
+
+    ``global x`` outside a function does nothing (inside a task it would make ``x`` a
+    module global, or be a syntax error after ``x = ...``). ``if __name__ == "__main__":``
+    is always true in a notebook but false when Prefect imports the script: its body is
+    kept, unguarded, and an ``else`` branch, which never ran, is dropped.
+    """
+    out_nodes: list[cst.CSTNode] = []
+    out_trees: list[ast.stmt] = []
+    dropped: list[Dropped] = []
+    pending = list(zip(nodes, trees))
+    while pending:
+        node, t = pending.pop(0)
+        if isinstance(t, ast.Global):
+            dropped.append(Dropped(cell, t.lineno, "`global` outside a function does "
+                                   "nothing", code_of(node).strip()))
+            continue
+        if _is_main_guard(t) and isinstance(node, cst.If):
+            reason = "`if __name__ == \"__main__\":` is always true in a notebook: its " \
+                "body is kept without the `if`"
+            if t.orelse:
+                reason += " (its else branch never ran and is dropped)"
+            dropped.append(Dropped(cell, t.lineno, reason, code_of(
+                node.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine(
+                    [cst.Pass()])]), orelse=None, leading_lines=[])).split("\n")[0]))
+            inner = list(node.body.body)
+            if inner:  # comments above the `if` stay above its first statement
+                inner[0] = inner[0].with_changes(
+                    leading_lines=[*node.leading_lines, *inner[0].leading_lines])
+            inner_nodes = _split(cst.Module(body=inner))
+            if len(inner_nodes) != len(t.body):  # pragma: no cover - same source
+                raise AssertionError(f"cell {cell}: statement count differs between parsers")
+            pending[:0] = list(zip(inner_nodes, t.body))
+            continue
+        out_nodes.append(node)
+        out_trees.append(t)
+    return out_nodes, out_trees, dropped
+
+
+def _compile_check(nb: Notebook, cell: Cell, tree: ast.Module) -> None:
+    """Errors the parser accepts but Python does not run (``return`` or ``nonlocal`` at
+    top level, ``break`` outside a loop): NB2F006, as for any syntax error."""
+    try:
+        compile(tree, f"<cell {cell.number}>", "exec",
+                flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as exc:
+        where = Location(str(nb.path), cell.number, exc.lineno)
+        raise Nb2FlowError("NB2F006", exc.msg, where) from None
+
+
+def _refuse_top_level_await(nb: Notebook, cell: Cell, trees: list[ast.stmt]) -> None:
+    """Jupyter runs ``await`` (and ``async for``/``async with``) at a cell's top level in
+    its own event loop; a script cannot, so nb2flow says where instead of writing one
+    that does not compile."""
+    for t in trees:
+        stack: list[ast.AST] = [t]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) or (
+                isinstance(node, ast.comprehension) and node.is_async
+            ):
+                what = {ast.AsyncFor: "async for", ast.AsyncWith: "async with"}.get(
+                    type(node), "await")
+                line = getattr(node, "lineno", None) or t.lineno
+                raise Nb2FlowError(
+                    "NB2F020", f"`{what}` outside a function (top-level await) runs only in "
+                    "Jupyter: a script must start the event loop itself",
+                    Location(str(nb.path), cell.number, line),
+                )
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def _without_modules(facts, modules: set[str]):

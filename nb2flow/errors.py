@@ -75,6 +75,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Pass --kernel python3, or install the kernel "
         "(python -m ipykernel install --user --name NAME).",
     ),
+    "NB2F020": (
+        "top-level await",
+        "Move the code into an `async def` and run it with `asyncio.run(...)` in the "
+        "notebook, then convert again.",
+    ),
 }
 
 #: Warning codes: printed, never fatal.

@@ -202,3 +202,7 @@ class Flow:
     prelude: tuple[str, ...] = ()  # flow-body lines before the first call (computed paths)
     secrets: tuple[Any, ...] = ()  # nb2flow.secrets.SecretUse: where, never the value
     secrets_mode: str = "block"
+    # Names the script's own code uses; renamed when a notebook name would shadow them.
+    flow_decorator: str = "flow"  # "prefect.flow" when the notebook defines flow or task
+    entry_point: str = "main"  # the CLI function run under ``if __name__ == "__main__"``
+    argparse: str = "argparse"  # what the script imports argparse as

@@ -120,7 +120,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     from .formatting import format_code
     from .ir import IMPORT
     from .load import load
-    from .plan import PlanOptions, plan
+    from .plan import PlanOptions, check_defined, plan
     from .prune import prune
     from .render import render
     from .secrets import redact
@@ -132,6 +132,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         nb, keep_exploration=options.keep_exploration, drop_plots=options.drop_plots
     )
     classified, secret_uses = redact(classified, options.secrets)
+    check_defined(classified)
     if not options.keep_exploration:
         classified = prune(classified)
     if not any(s.role != IMPORT for s in classified.statements):

@@ -181,12 +181,22 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     steps_src, anchors = _define_before_use(steps_src)
     units = _units(c, steps_src, hoisted, anchors)
     units = _merge_small(units)
-    reserved = taken | param_names | module_names
+    clashes = _template_clashes(imports, constants, module_defs)
+    entry_point = "main"
+    if "main" in clashes:  # a notebook function main: the CLI entry point is renamed
+        entry_point = _unique("cli_main", taken | param_names | module_names)
+    argparse_name = "argparse"
+    if "argparse" in clashes:
+        argparse_name = _unique("cli_argparse", taken | param_names | module_names)
+    prefect_module = bool(clashes & {"flow", "task"})  # @prefect.flow, @prefect.task
+    reserved = taken | param_names | module_names | _TEMPLATE_NAMES | {entry_point,
+                                                                       argparse_name}
     _name_units(units, reserved)
 
     # -- dataflow ---------------------------------------------------------------
-    flow_func = _unique(_snake(options.flow_name or nb.path.stem) or "pipeline", reserved,
-                        suffix="_flow")
+    flow_base = _snake(options.flow_name or nb.path.stem) or "pipeline"
+    flow_func = _unique(flow_base, reserved,
+                        suffix="_pipeline" if flow_base == "flow" else "_flow")
     reserved |= {"year_month", "resolve_path"} if helpers else set()
     sections = _sections(c, units)
     flow_vars = {p.name for p in params} | {line.split(" = ", 1)[0] for line in prelude}
@@ -206,6 +216,8 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
                         submit_all=distributed)
     by_name = {u.name: u for u in units if u.call is None}
     tasks = [_decorate(t, options, by_name, c.import_names) for t in tasks]
+    if prefect_module:
+        tasks = [replace(t, decorator=f"prefect.{t.decorator}") for t in tasks]
     subflows: list[Subflow] = []
     if options.subflows:
         subflows, body = _subflows(body, reserved | {flow_func} | {t.name for t in tasks})
@@ -220,7 +232,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     for s in sorted(constants + module_defs, key=lambda s: (s.cell, s.line)):
         name = s.facts.writes[0]
         if name in task_fns:
-            fn_tasks.append(_function_task(s, options))
+            fn_tasks.append(_function_task(s, options, "prefect." if prefect_module else ""))
             continue
         code = _strip_blank(code_of(_trim_leading_blank(s.node, keep_one=False)))
         if s.is_literal and previous_constant:  # consecutive constants stay together
@@ -257,7 +269,8 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         extra += code.imports
         module_code += code.sources
         flow_options += code.flow_options
-    import_lines = _imports(imports, used, nb.path.parent, extra)
+    import_lines = _imports(imports, used, nb.path.parent, extra, prefect_module,
+                            argparse_name)
     placements = _placements(imports, params, param_stmts, path_params, constants,
                              module_defs, task_fns, units)
     title = c.title or nb.path.stem.replace("_", " ").replace("-", " ").capitalize()
@@ -281,6 +294,9 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         flow_options=tuple(flow_options),
         task_runner=options.task_runner,
         prelude=tuple(prelude),
+        flow_decorator="prefect.flow" if prefect_module else "flow",
+        entry_point=entry_point,
+        argparse=argparse_name,
     )
 
 
@@ -464,6 +480,25 @@ _IPYTHON_NAMES = {"In", "Out", "_", "__", "___", "exit", "quit", "get_ipython", 
                   "__name__", "__builtins__"}
 
 
+def check_defined(c: Classified) -> None:
+    """NB2F017 for a name no cell defines, checked before pruning (``del x`` of a name
+    never defined fails in the notebook even if pruning would drop the statement)."""
+    imports = {n for s in c.statements if s.role == IMPORT for n in s.facts.writes}
+    code = [s for s in c.statements if s.role != IMPORT]
+    written = imports | {w for s in code for w in (*s.facts.writes, *s.facts.declares_global)}
+    _check_defined(c, code, written, [])
+
+
+def _evaluated_at_definition(tree: ast.AST) -> set[str]:
+    """Names a def or class reads when it runs: decorators, defaults, bases."""
+    nodes: list[ast.AST] = list(getattr(tree, "decorator_list", []))
+    if isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        nodes += [*tree.args.defaults, *(d for d in tree.args.kw_defaults if d is not None)]
+    elif isinstance(tree, ast.ClassDef):
+        nodes += [*tree.bases, *(k.value for k in tree.keywords)]
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
 def _check_defined(c: Classified, code: list[Statement], written: set[str],
                    diagnostics: list[Diagnostic]) -> None:
     """A name read but never defined: an error at top level, a warning inside a function."""
@@ -474,7 +509,9 @@ def _check_defined(c: Classified, code: list[Statement], written: set[str],
         missing = [r for r in s.facts.reads if r not in known]
         if not missing:
             continue
-        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
+        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)) and not (
+            set(missing) & _evaluated_at_definition(s.tree)
+        ):
             diagnostics.append(Diagnostic(
                 "NB2W009", f"{s.facts.writes[0]} uses {', '.join(missing)}, which nothing in "
                 "the notebook defines", s.cell, s.line))
@@ -482,8 +519,13 @@ def _check_defined(c: Classified, code: list[Statement], written: set[str],
         line = s.line + next(
             (n.lineno - s.tree.lineno for n in ast.walk(_tree(s))
              if isinstance(n, ast.Name) and n.id == missing[0]), 0)
+        execs = [t for t in code if t.facts.uses_exec]
+        hint = (
+            f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
+            "nb2flow cannot see: assign it in plain code" if execs else ""
+        )
         raise Nb2FlowError(
-            "NB2F017", f"`{missing[0]}` is used but no cell defines it",
+            "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
             Location(str(c.notebook.path), s.cell, line),
         )
 
@@ -745,13 +787,13 @@ def _called(s: Statement) -> str:
     return _tree(s).value.func.id
 
 
-def _function_task(s: Statement, options: PlanOptions) -> Task:
+def _function_task(s: Statement, options: PlanOptions, prefix: str = "") -> Task:
     node = s.node
     assert isinstance(node, cst.FunctionDef)
     reads, writes = tree_io(_tree(s))
     retries = s.facts.reads_io or reads
     cached = options.cache and not writes
-    decorator = task_decorator(retries, cached, options.cache_expiration)
+    decorator = prefix + task_decorator(retries, cached, options.cache_expiration)
     new = node.with_changes(
         decorators=[cst.Decorator(cst.parse_expression(decorator)), *node.decorators]
     )
@@ -761,6 +803,31 @@ def _function_task(s: Statement, options: PlanOptions) -> Task:
         cells=(s.cell,), signature=_strip_blank(code_of(new)), from_function=True,
         decorator=decorator, cached=cached,
     )
+
+
+#: Names the template defines or imports at module level; no task, flow or entry point
+#: generated by nb2flow takes them.
+_TEMPLATE_NAMES = frozenset({"main", "flow", "task", "prefect", "argparse", "Path"})
+
+
+def _template_clashes(imports: list[Statement], constants: list[Statement],
+                      module_defs: list[Statement]) -> set[str]:
+    """Template names (``main``, ``flow``, ``task``, ``argparse``) the notebook binds at
+    module level to something else: the script then renames its own (``cli_main``,
+    ``@prefect.flow`` ...) and leaves the notebook's code as written."""
+    same = {("argparse", "argparse"), ("prefect", "prefect"), ("prefect.flow", "flow"),
+            ("prefect.task", "task")}
+    found = {s.facts.writes[0] for s in [*constants, *module_defs]} & _TEMPLATE_NAMES
+    for s in imports:
+        tree = _tree(s)
+        if isinstance(tree, ast.Import):
+            bound = [(a.name, a.asname or a.name.split(".")[0]) for a in tree.names]
+        elif isinstance(tree, ast.ImportFrom):
+            bound = [(f"{tree.module}.{a.name}", a.asname or a.name) for a in tree.names]
+        else:
+            continue
+        found |= {b for full, b in bound if b in _TEMPLATE_NAMES and (full, b) not in same}
+    return found
 
 
 # ------------------------------------------------------------------------ units
@@ -1043,6 +1110,20 @@ def _dataflow(
     return tasks, body
 
 
+class _GlobalToNonlocal(cst.CSTTransformer):
+    """In a function defined inside a task, ``global y`` for a name that is a local of the
+    task (in the notebook, a module variable) becomes ``nonlocal y``."""
+
+    def __init__(self, task_locals: set[str]):
+        self.task_locals = task_locals
+
+    def leave_Global(self, original, updated):
+        names = [n.name.value for n in updated.names]
+        if names and all(n in self.task_locals for n in names):
+            return cst.Nonlocal(names=updated.names)
+        return updated
+
+
 def _make_task(
     u: _Unit, inputs: list[str], outputs: list[str], path_values: dict[str, str],
     pyplot: str | None = None,
@@ -1068,6 +1149,11 @@ def _make_task(
             nodes.append(cst.parse_statement(f'{pyplot}.close("all")\n'))
     if outputs:
         nodes.append(cst.parse_statement(f"return {', '.join(outputs)}\n"))
+    task_locals = set(inputs) | {w for s in u.statements for w in s.facts.writes}
+    nodes = [
+        n.visit(_GlobalToNonlocal(task_locals)) if isinstance(n, cst.FunctionDef) else n
+        for n in nodes
+    ]
     doc = _doc(u)
     docstring = cst.parse_statement(f"{_quote_doc(doc)}\n")
     block = cst.IndentedBlock(body=[docstring, *nodes])
@@ -1166,7 +1252,8 @@ def _names(e: ast.expr) -> set[str]:
 
 
 def _imports(
-    statements: list[Statement], used: set[str], folder, extra: list[str] = ()
+    statements: list[Statement], used: set[str], folder, extra: list[str] = (),
+    prefect_module: bool = False, argparse_name: str = "argparse",
 ) -> list[str]:
     plain: dict[str, set[tuple[str, str | None]]] = {}
     froms: dict[str, set[tuple[str, str | None]]] = {}
@@ -1190,10 +1277,14 @@ def _imports(
             for a in tree.names:
                 if a.name == "*" or (a.asname or a.name) in used or module == "__future__":
                     froms.setdefault(module, set()).add((a.name, a.asname))
-    froms.setdefault("prefect", set()).update({("flow", None), ("task", None)})
+    if prefect_module:  # the notebook has its own flow or task: @prefect.flow, @prefect.task
+        plain.setdefault("prefect", set()).add(("prefect", None))
+    else:
+        froms.setdefault("prefect", set()).update({("flow", None), ("task", None)})
     if "Path" in used and not any(("Path", None) in v for v in froms.values()):
         froms.setdefault("pathlib", set()).add(("Path", None))
-    plain.setdefault("argparse", set()).add(("argparse", None))
+    alias = None if argparse_name == "argparse" else argparse_name
+    plain.setdefault("argparse", set()).add(("argparse", alias))
     groups: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
     for module, names in plain.items():
         for name, asname in sorted(names, key=lambda n: (n[0], n[1] or "")):

@@ -60,6 +60,13 @@ CASES = [
         lambda p: make_notebook(p / "m.ipynb", "x = %who_ls"),
         "NB2F013", "cell 1:line 1",
     ),
+    (
+        "top-level-await",
+        lambda p: make_notebook(p / "a.ipynb", "import asyncio",
+                                "async def f():\n    return 1",
+                                "print(0)\nasync with asyncio.timeout(1):\n    x = 1"),
+        "NB2F020", "cell 3:line 2",
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ the fix removes the marker.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -85,9 +86,6 @@ def test_del(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `del x` counts as defining x, so a notebook "
-                   "that deletes a name no cell defines gets a script with an undefined name "
-                   "instead of NB2F017")
 def test_del_of_a_name_never_defined(tmp_path: Path) -> None:
     path = make_notebook(tmp_path / "nb.ipynb", "y = 1\nprint(y)", "del x")
     assert_error(tmp_path, path, "NB2F017")
@@ -103,8 +101,6 @@ def test_global_statement_at_module_level_function(tmp_path: Path) -> None:
     assert "NB2W006" in diagnostics(result)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a function with `global y` placed inside a task "
-                   "reads a task local as a module global: NameError at run time")
 def test_global_statement_on_a_name_that_changes(tmp_path: Path) -> None:
     assert_equivalent(
         tmp_path,
@@ -115,16 +111,10 @@ def test_global_statement_on_a_name_that_changes(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a top-level `global x` in a cell (a no-op at "
-                   "module level) is copied into a task after `x = ...`: SyntaxError, the "
-                   "script does not compile")
 def test_top_level_global_statement(tmp_path: Path) -> None:
     assert_equivalent(tmp_path, "x = 1", "x = 1", "global x")  # no output: nothing pruned
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an undefined decorator is only a warning "
-                   "(NB2W009) and the script has an undefined name; a decorator runs when "
-                   "the def runs, so it is NB2F017")
 def test_undefined_decorator(tmp_path: Path) -> None:
     path = make_notebook(tmp_path / "nb.ipynb", "@dec\ndef h():\n    pass", "print(1)")
     assert_error(tmp_path, path, "NB2F017")
@@ -175,18 +165,12 @@ def test_in_place_mutation_passed_between_tasks(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a change made through an alias (`xs = ys; "
-                   "xs.append(1)`) is pruned as reaching no output; the flow prints the "
-                   "unchanged ys")
 def test_mutation_through_an_alias(tmp_path: Path) -> None:
     assert_equivalent(
         tmp_path, "import json", "ys = [0]", "xs = ys\nxs.append(1)", "print(json.dumps(ys))",
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a list passed to a notebook function that "
-                   "appends to it stays a module-level constant; a task reading it runs "
-                   "concurrently with the call (race) and a second run sees the mutation")
 def test_mutation_through_a_notebook_function(tmp_path: Path) -> None:
     result = assert_equivalent(
         tmp_path,
@@ -200,9 +184,6 @@ def test_mutation_through_a_notebook_function(tmp_path: Path) -> None:
     assert "\nys = [1]" not in result.text  # a mutated list is not module state
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a notebook function's free globals are not "
-                   "dependencies of its calls: `total = ...` is pruned and the script has "
-                   "an undefined name")
 def test_function_reads_a_global_defined_after_it(tmp_path: Path) -> None:
     assert_equivalent(
         tmp_path,
@@ -244,19 +225,12 @@ def test_exec_defining_a_name_is_refused(tmp_path: Path) -> None:
     assert "cell 3" in error.render()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: NB2F017 for a name defined by exec() blames a "
-                   "deleted or re-ordered cell; it should say exec defines names nb2flow "
-                   "cannot see")
 def test_exec_error_names_exec(tmp_path: Path) -> None:
     path = make_notebook(tmp_path / "nb.ipynb", "y = 3", "exec('z = y * 2')", "print(z)")
     error = assert_error(tmp_path, path, "NB2F017")
     assert "exec" in error.message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `if __name__ == '__main__':` in a cell (always "
-                   "true in a notebook) is copied into a task, where it is false whenever "
-                   "the script is imported (Prefect deployments): the block silently "
-                   "does not run")
 def test_main_guard_in_a_cell(tmp_path: Path) -> None:
     assert_equivalent(
         tmp_path,
@@ -266,8 +240,6 @@ def test_main_guard_in_a_cell(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: top-level `await` (valid in Jupyter) is copied "
-                   "into a sync task: the script does not compile")
 def test_top_level_await(tmp_path: Path) -> None:
     path = make_notebook(tmp_path / "nb.ipynb", "async def f():\n    return 1",
                          "x = await f()\nprint(x)")
@@ -286,41 +258,55 @@ def test_top_level_await(tmp_path: Path) -> None:
 # ---------------------------------------------------- names the template itself uses
 
 _TEMPLATE_NAMES = ["main", "flow", "task", "argparse"]
-_SHADOW_XFAIL = {
-    "main": "bug: a notebook function named main is replaced by the script's own main(); "
-            "the flow calls the CLI entry point, which runs the flow again: infinite recursion",
-    "flow": "bug: a notebook function named flow, kept at module level, shadows prefect's "
-            "flow decorator: @flow(name=...) calls the user's function",
-    "task": "bug: a notebook function named task, kept at module level, shadows prefect's "
-            "task decorator: every later @task wraps the user's function",
-}
-_STEM_XFAIL = {
-    "main": "bug: main.ipynb gives a flow function named main, which the script's own "
-            "def main() (the CLI entry point) then replaces: the flow object is lost and "
-            "`python main.py` recurses forever",
-}
 
 
-@pytest.mark.parametrize("stem", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_STEM_XFAIL[n]))
-    if n in _STEM_XFAIL else n
-    for n in _TEMPLATE_NAMES
-])
+def assert_nothing_shadowed(text: str) -> None:
+    """No module-level name of the script is bound twice (a def replacing an import, the
+    CLI entry point replacing the flow ...), and the entry point is what the guard runs."""
+    tree = ast.parse(text)
+    bound: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound += [a.asname or a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.append(node.name)
+    assert len(bound) == len(set(bound)), (bound, text)
+    guard = tree.body[-1]
+    assert isinstance(guard, ast.If) and "__main__" in ast.unparse(guard.test)
+    entry = guard.body[0].value.func.id
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry)
+    assert not main.decorator_list and "parse_args" in ast.unparse(main)
+
+
+@pytest.mark.parametrize("stem", _TEMPLATE_NAMES)
 def test_notebook_named_like_a_template_name(tmp_path: Path, stem: str) -> None:
     """``main.ipynb`` must not give a flow function ``main`` that the CLI entry point
     then replaces (the flow would call itself forever)."""
-    assert_equivalent(tmp_path, "x = 2", "print(x * 3)", name=f"{stem}.ipynb")
+    result = assert_equivalent(tmp_path, "x = 2", "print(x * 3)", name=f"{stem}.ipynb")
+    assert_nothing_shadowed(result.text)
 
 
-
-
-@pytest.mark.parametrize("fn", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_SHADOW_XFAIL[n]))
-    if n in _SHADOW_XFAIL else n
-    for n in _TEMPLATE_NAMES
-])
+@pytest.mark.parametrize("fn", _TEMPLATE_NAMES)
 def test_notebook_function_named_like_a_template_name(tmp_path: Path, fn: str) -> None:
-    assert_equivalent(tmp_path, f"def {fn}(v):\n    return v * 5", f"r = {fn}(1)\nprint(r)")
+    """The notebook's code is kept as written; the script renames its own names
+    (``cli_main``, ``@prefect.flow``, ``import argparse as cli_argparse``)."""
+    result = assert_equivalent(tmp_path, f"def {fn}(v):\n    return v * 5",
+                               f"r = {fn}(1)\nprint(r)")
+    assert_nothing_shadowed(result.text)
+    assert f"def {fn}(v):" in result.text
+
+
+def test_step_named_like_a_template_name(tmp_path: Path) -> None:
+    """A section or tag that would name a task ``main`` or ``flow`` gets another name."""
+    result = assert_equivalent(
+        tmp_path, ("markdown", "# Main"), "rows = [1, 2, 3]\ntotal = sum(rows)",
+        ("markdown", "# Flow"), "double = total * 2\nprint(double)",
+    )
+    assert_nothing_shadowed(result.text)
+    _, tagged = convert(tmp_path / "tagged", "rows = [1, 2, 3]",
+                        ("code", "print(sum(rows))\nprint(rows)", ["nb2flow:task=main"]))
+    assert bad_pyflakes(tagged.text) == [] and "def main_step(" in tagged.text
+    assert_nothing_shadowed(tagged.text)
 
 
 # ------------------------------------------------------------------ size and encodings

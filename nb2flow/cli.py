@@ -62,8 +62,10 @@ def convert(
         bool, typer.Option(help="Write nothing; print a unified diff of what would change.")
     ] = False,
     keep_exploration: Annotated[
-        bool, typer.Option(help="Keep plots and displayed values.")
-    ] = False,
+        Optional[bool],
+        typer.Option(help="Keep plots and displayed values [default: the keep-exploration "
+                     "setting, else no]."),
+    ] = None,
     flow_name: Annotated[
         Optional[str], typer.Option(help="Flow name (default: from the notebook file name).")
     ] = None,
@@ -225,7 +227,9 @@ def inspect(
     format: Annotated[
         str, typer.Option("--format", "-f", help="table, json or mermaid.")
     ] = "table",
-    keep_exploration: Annotated[bool, typer.Option(help="Keep plots and displays.")] = False,
+    keep_exploration: Annotated[
+        Optional[bool], typer.Option(help="Keep plots and displays [default: the setting].")
+    ] = None,
     subflows: Annotated[bool, typer.Option(help="Plan subflows per # section.")] = False,
 ) -> None:
     """Show what convert would do, without writing anything: cells, tasks, parameters."""

@@ -233,8 +233,9 @@ def check_timezone(name: str) -> str | None:
 
 def check_options(options: DeployOptions, settings: Any = None) -> None:
     """Raise NB2F012 for an invalid --cron, --interval, --timezone or setting."""
-    cron = options.cron or getattr(settings, "cron", None)
-    interval = options.interval or getattr(settings, "interval", None)
+    source = options if (options.cron or options.interval) else settings
+    cron = getattr(source, "cron", None)
+    interval = getattr(source, "interval", None)
     timezone = options.timezone or getattr(settings, "timezone", None)
     if cron is not None and (why := check_cron(cron)):
         raise Nb2FlowError("NB2F012", f"cron {cron!r}: {why}")
@@ -404,8 +405,9 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
         tags = options.tags or settings.tags
         if tags:
             dep["tags"] = yamlrt.flow_seq(list(dict.fromkeys(tags)))
-        schedules = _schedules(options.cron or settings.cron,
-                               options.interval or settings.interval,
+        # a schedule on the command line replaces the settings' schedule, never adds to it
+        source = options if (options.cron or options.interval) else settings
+        schedules = _schedules(source.cron, source.interval,
                                options.timezone or settings.timezone)
         if schedules:
             dep["schedules"] = yamlrt.block_seq(schedules)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 class ConvertOptions:
     output: Path | None = None
     force: bool = False
-    keep_exploration: bool = False
+    keep_exploration: bool | None = None  # None: the [tool.nb2flow] setting
     flow_name: str | None = None
     params: tuple[str, ...] = ()
     sequential: bool = False
@@ -97,7 +97,7 @@ def fingerprint(code_hash: str, options: ConvertOptions) -> str:
     Only options that differ from their defaults count, so adding an option to nb2flow
     does not make every existing script stale.
     """
-    default = ConvertOptions(secrets="block")
+    default = ConvertOptions(secrets="block", keep_exploration=False)
     changed = sorted(
         (name, repr(getattr(options, name))) for name in _FINGERPRINTED
         if getattr(options, name) != getattr(default, name)
@@ -159,7 +159,8 @@ def _with_settings(options: ConvertOptions, settings: Settings) -> ConvertOption
     """Command-line options completed by ``[tool.nb2flow]``."""
     return replace(
         options,
-        keep_exploration=options.keep_exploration or settings.keep_exploration,
+        keep_exploration=settings.keep_exploration if options.keep_exploration is None
+        else options.keep_exploration,
         params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
         secrets=options.secrets or settings.secrets,
     )

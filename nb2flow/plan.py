@@ -124,6 +124,19 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     # -- parameters -------------------------------------------------------------
     params, param_stmts = _parameters(c, code, write_count, mutated, options)
     param_names = {p.name for p in params}
+    asked = [n for n in options.params if n not in param_names]
+    if asked:  # --param NAME or [tool.nb2flow] parameters naming nothing usable
+        name = asked[0]
+        why = next((
+            "the notebook changes it in place" if name in mutated
+            else "it is assigned more than once" if write_count.get(name, 0) > 1
+            else "its value is not a literal (str, int, float, bool, short list)"
+            for s in code if _target(s) == name
+        ), "no cell assigns it")
+        raise Nb2FlowError(
+            "NB2F012", f"parameter `{name}` (--param or [tool.nb2flow] parameters): {why}",
+            Location(str(nb.path)),
+        )
 
     # -- module-level constants, functions and classes --------------------------
     constants = [

@@ -68,3 +68,29 @@ def test_invalid_options(tmp_path: Path, options: ConvertOptions) -> None:
     with pytest.raises(Nb2FlowError) as info:
         build(nb, options)
     assert info.value.code == "NB2F012"
+
+
+@pytest.mark.parametrize(
+    "cells,name,why",
+    [
+        (["x = 1\nprint(x)"], "alpha", "no cell assigns it"),
+        (["import math\nalpha = math.pi\nprint(alpha)"], "alpha", "not a literal"),
+        (["xs = [1]\nxs.append(2)\nprint(xs)"], "xs", "changes it in place"),
+    ],
+)
+def test_a_parameter_that_cannot_be_made_is_an_error(
+    tmp_path: Path, cells: list[str], name: str, why: str
+) -> None:
+    nb = make_notebook(tmp_path / "n.ipynb", *cells)
+    with pytest.raises(Nb2FlowError) as info:
+        build(nb, ConvertOptions(params=(name,)))
+    assert info.value.code == "NB2F012"
+    assert f"parameter `{name}`" in info.value.message and why in info.value.message
+
+
+def test_flag_overrides_keep_exploration_setting(tmp_path: Path) -> None:
+    folder = _project(tmp_path, "keep-exploration = true")
+    nb = make_notebook(folder / "n.ipynb", "import pandas as pd\ndf = pd.DataFrame({'a': [1]})",
+                       "df.head()", "df.to_csv('o.csv')")
+    assert "df.head()" in build(nb).text  # the setting keeps displays
+    assert "df.head()" not in build(nb, ConvertOptions(keep_exploration=False)).text

@@ -426,6 +426,18 @@ def test_settings_give_the_pool_tags_and_schedule(tmp_path: Path, monkeypatch) -
     assert dep["schedules"] == [{"cron": "0 3 * * *", "timezone": "UTC"}]
 
 
+def test_command_line_schedule_replaces_the_settings_schedule(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    project = project_with(tmp_path)
+    (project / "pyproject.toml").write_text('[tool.nb2flow]\ncron = "0 3 * * *"\n')
+    train_notebook(project)
+    code, out = run(project, "convert", "nb/train.ipynb", "--interval", "3600",
+                    monkeypatch=monkeypatch)
+    assert code == 0, out
+    [dep] = deployments(project)
+    assert dep["schedules"] == [{"interval": 3600}]
+
+
 def test_library_api_and_up_to_date_path_agree(tmp_path: Path, monkeypatch) -> None:
     """The fast path (no build, flow is None) reads the flow from the script itself."""
     project = project_with(tmp_path)

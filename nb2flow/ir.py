@@ -73,6 +73,7 @@ class Statement:
     inner_dropped: list = field(default_factory=list)  # (line, reason) removed inside it
     line_count: int | None = None  # code lines, computed once by plan
     draws: bool = False  # plotting code kept because its cell saves the figure
+    secret: bool = False  # reads a secret or a value computed from one: never cached
 
 
 @dataclass(frozen=True)

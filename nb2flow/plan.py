@@ -377,7 +377,9 @@ def _decorate(t: Task, options: PlanOptions, units: dict[str, _Unit],
     """Retries for I/O; caching only where a cache hit cannot skip an effect."""
     unit = units[t.name]
     effects = _effects(unit, Call(t.name, t.inputs, t.outputs), set(), modules)
-    cached = options.cache and not effects.writes_outside
+    cached = options.cache and not effects.writes_outside and not any(
+        s.secret for s in unit.statements  # a persisted result would hold the secret
+    )
     return replace(t, decorator=task_decorator(t.retries, cached, options.cache_expiration),
                    cached=cached)
 
@@ -805,7 +807,7 @@ def _function_task(s: Statement, options: PlanOptions, prefix: str = "") -> Task
     assert isinstance(node, cst.FunctionDef)
     reads, writes = tree_io(_tree(s))
     retries = s.facts.reads_io or reads
-    cached = options.cache and not writes
+    cached = options.cache and not writes and not s.secret
     decorator = prefix + task_decorator(retries, cached, options.cache_expiration)
     new = node.with_changes(
         decorators=[cst.Decorator(cst.parse_expression(decorator)), *node.decorators]

@@ -75,6 +75,12 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
                 )
             mapping[value] = replaced[value]
         _replace(s, mapping)
+        s.secret = True
+    tainted: set[str] = set()  # values computed from a secret: persisting them leaks it
+    for s in c.statements:
+        if s.secret or tainted & set(s.facts.reads):
+            s.secret = True
+            tainted.update(s.facts.writes)
     if replaced:
         c.dropped = [
             d if not any(v in d.code for v in replaced) else replace(d, code="<redacted>")

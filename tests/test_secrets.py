@@ -65,6 +65,25 @@ def test_no_secret_in_anything_convert_writes_or_prints(tmp_path: Path, mode: st
     assert "cell 3, line 5: password" in printed
 
 
+def test_steps_that_touch_a_secret_are_never_cached(tmp_path: Path) -> None:
+    """--cache persists task results; a result computed from a secret would hold it."""
+    from nb2flow.pipeline import ConvertOptions, build
+
+    nb = make_notebook(
+        tmp_path / "export.ipynb", "import json",
+        ("markdown", "## Rows"), "rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)",
+        ("markdown", "## Connect"),
+        'password = "Tr0ub4dor&3xyz"\nconn = {"user": "me", "pw": password}\nconn["db"] = 1',
+        ("markdown", "## Export"),
+        "with open('out/rows.json', 'w') as f:\n    json.dump([total, conn['user']], f)",
+    )
+    flow = build(nb, ConvertOptions(cache=True)).flow
+    cached = {t.name: t.cached for t in flow.tasks}
+    assert cached["rows_step"] is True  # the cache works where no secret is involved
+    assert cached["connect"] is False  # reads the secret
+    assert cached["export"] is False  # reads conn, computed from it (and writes a file)
+
+
 def test_paths_and_plain_strings_are_not_secrets(tmp_path: Path) -> None:
     nb = make_notebook(
         tmp_path / "plain.ipynb",

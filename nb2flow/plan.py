@@ -168,11 +168,14 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     path_values = {p.name: p.default for p in params if isinstance(p.default, str)}
     prelude: list[str] = []
     helpers: list[str] = []
+    templated: list[Param] = []  # path parameters now computed from year and month
     if options.date_params:
+        before = params
         params, prelude, helpers = _date_parameters(params, path_params, taken | param_names,
                                                     diagnostics)
+        templated = [p for p in before if p not in params]
     if options.data_dir:
-        params, lines, helper = _data_dir(params, path_params, taken | param_names)
+        params, lines, helper = _data_dir(params, path_params, taken | param_names, templated)
         prelude += lines
         helpers += helper
 
@@ -329,7 +332,8 @@ def _date_parameters(
     params: list[Param], path_params: list[Param], taken: set[str], diagnostics: list
 ) -> tuple[list[Param], list[str], list[str]]:
     """Paths that differ only by a ``YYYY-MM`` date become ``year``/``month`` parameters."""
-    dated = [p for p in params if p in path_params and len(_DATE.findall(p.default)) == 1]
+    dated = [p for p in params if _is_path_param(p, path_params)
+             and len(_DATE.findall(p.default)) == 1]
     templates = {_DATE.sub("{}", p.default) for p in dated}
     if not dated or len(templates) != 1:
         diagnostics.append(Diagnostic(
@@ -358,11 +362,22 @@ def _date_parameters(
     return kept, prelude, [_YEAR_MONTH]
 
 
+def _is_path_param(p: Param, path_params: list[Param]) -> bool:
+    """An inline path literal, or a variable (``train_path = "data/x.parquet"``) whose
+    default looks like a file path."""
+    return (p in path_params or p.type == "str") and _looks_like_path(p.default)
+
+
 def _data_dir(
-    params: list[Param], path_params: list[Param], taken: set[str]
+    params: list[Param], path_params: list[Param], taken: set[str],
+    templated: list[Param] = (),
 ) -> tuple[list[Param], list[str], list[str]]:
     """A ``data_dir`` parameter that relative path parameters are resolved against."""
-    local = [p for p in path_params if "://" not in p.default and _looks_like_path(p.default)]
+    local = sorted(
+        (p for p in [*params, *templated] if _is_path_param(p, path_params)
+         and "://" not in p.default and not p.default.startswith("/")),
+        key=lambda p: (p.cell, p.line),
+    )
     if not local:
         return params, [], []
     name = _unique("data_dir", taken)
@@ -1154,8 +1169,11 @@ def _make_task(
         node = _drop_dead_binding(s, later_reads[i])
         if i == 0 or s.cell != u.statements[i - 1].cell:
             node = _trim_leading_blank(node, keep_one=i > 0)
-        for mk in _mkdirs(s, path_values):
-            nodes.append(cst.parse_statement(mk + "\n"))
+        mkdirs = [cst.parse_statement(mk + "\n") for mk in _mkdirs(s, path_values)]
+        if mkdirs and getattr(node, "leading_lines", None):  # the blank line goes first
+            mkdirs[0] = mkdirs[0].with_changes(leading_lines=node.leading_lines)
+            node = node.with_changes(leading_lines=[])
+        nodes.extend(mkdirs)
         nodes.append(node)
         cell_ends = i + 1 == len(u.statements) or u.statements[i + 1].cell != s.cell
         if pyplot and cell_ends and any(

@@ -255,7 +255,7 @@ def _code_cell(
         if facts.declares_global:
             out.diagnostics.append(Diagnostic(
                 "NB2W006", f"global {', '.join(facts.declares_global)}: the function changes "
-                "module state; it stays module-level code only if the names are constants",
+                "module state; call it in the step that computes them, or pass and return the value",
                 cell.number, t.lineno))
         saves = cell.number in saves_figures or (
             bool(saves_figures) and isinstance(t, (ast.Import, ast.ImportFrom))

@@ -89,7 +89,7 @@ WARNINGS: dict[str, str] = {
     "NB2W003": "cells were executed out of order",
     "NB2W004": "exec/eval reads names nb2flow cannot see",
     "NB2W005": "unknown magic dropped",
-    "NB2W006": "global/nonlocal statement: the name is passed explicitly",
+    "NB2W006": "a function changes module state (global)",
     "NB2W007": "--subflows found no top-level sections",
     "NB2W008": "--date-params found no dated paths",
     "NB2W009": "a function uses a name nothing defines",

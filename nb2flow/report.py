@@ -11,7 +11,7 @@ SCHEMA_VERSION = 1
 
 
 def plan_data(flow: Flow, notebook: Notebook | None = None) -> dict[str, Any]:
-    """The plan as JSON-ready data; the schema is documented in docs/inspect.md."""
+    """The plan as JSON-ready data; the schema is documented in docs/commands/inspect.md."""
     calls: dict[str, int] = {}
     for call in [*flow.body, *(c for sub in flow.subflows for c in sub.body)]:
         calls[call.func] = calls.get(call.func, 0) + 1

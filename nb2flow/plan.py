@@ -751,10 +751,13 @@ class _LiteralReplacer(cst.CSTTransformer):
 
 
 def _replace_literals(s: Statement, mapping: dict[str, str]) -> Statement:
-    new = s.node.visit(_LiteralReplacer(mapping))
-    if new.deep_equals(s.node):
+    if not any(  # most statements hold none of the paths: skip the libcst pass
+        isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in mapping
+        for n in ast.walk(_tree(s))
+    ):
         return s
-    changed = Statement(s.cell, s.line, new, s.role, s.reason, s.facts, s.literal, s.is_literal)
+    new = s.node.visit(_LiteralReplacer(mapping))
+    changed = replace(s, node=new, tree=None, line_count=None)
     changed.facts = analyze(_tree(changed))  # tree is None: parsed from the new code
     return changed
 

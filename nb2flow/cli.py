@@ -28,14 +28,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_VERBOSE = False
+DOCS_ERRORS = "https://nb2flow.readthedocs.io/en/latest/errors/"
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True,
                            help="Show the version and exit.")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="On an error, also show the notebook "
+                           "lines around it and the error's documentation page.")
+    ] = False,
 ) -> None:
     """Turn an experimental Jupyter notebook into a production Prefect 3 pipeline."""
+    global _VERBOSE
+    _VERBOSE = verbose
 
 
 @app.command()
@@ -465,6 +475,39 @@ def _stale_message(status: str, notebook: Path) -> str:
 def _error(exc: Nb2FlowError) -> None:
     typer.echo(f"error: {exc.render()}", err=True)
     typer.echo(f"  hint: {exc.hint}", err=True)
+    if _VERBOSE:
+        for line in _context(exc):
+            typer.echo(line, err=True)
+        typer.echo(f"  docs: {DOCS_ERRORS}#{_anchor(exc.code)}", err=True)
+
+
+def _anchor(code: str) -> str:
+    """The heading anchor of a code in docs/errors.md (``## NB2F006 syntax error ...``)."""
+    import re
+
+    from .errors import CATALOG, WARNINGS
+
+    title = CATALOG[code][0] if code in CATALOG else WARNINGS.get(code, "")
+    text = re.sub(r"[^\w\s-]", "", f"{code} {title}").strip().lower()
+    return re.sub(r"[-\s]+", "-", text)  # as Python-Markdown's toc slugify
+
+
+def _context(exc: Nb2FlowError, around: int = 2) -> list[str]:
+    """The cell's lines around the error's line, numbered, the line itself marked."""
+    where = exc.where
+    if where is None or where.cell is None or where.line is None:
+        return []
+    try:
+        import json
+
+        cells = json.loads(Path(where.path).read_text(encoding="utf-8-sig"))["cells"]
+        source = cells[where.cell - 1]["source"]
+        lines = ("".join(source) if isinstance(source, list) else source).split("\n")
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return []
+    first, last = max(1, where.line - around), min(len(lines), where.line + around)
+    return [f"  {'>' if n == where.line else ' '} {n:>4} | {lines[n - 1]}"
+            for n in range(first, last + 1)]
 
 
 def main() -> None:

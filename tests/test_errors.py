@@ -158,3 +158,26 @@ def test_notify_flags_write_state_hooks(tmp_path: Path) -> None:
     assert "on_failure=[notify_failure]" in text and "on_completion=[notify_completion]" in text
     result = runner.invoke(app, ["convert", str(nb), "--notify", "failure", "--force"])
     assert result.exit_code == 1 and "NB2F012" in result.output
+
+
+def test_verbose_shows_the_lines_and_the_docs_entry(tmp_path: Path) -> None:
+    nb = make_notebook(tmp_path / "bad.ipynb", "import os\nx = 1\nprint(x +)\ny = 2")
+    quiet = runner.invoke(app, ["convert", str(nb)])
+    loud = runner.invoke(app, ["-v", "convert", str(nb)])
+    assert quiet.exit_code == loud.exit_code == 1
+    assert "print(x +)" in quiet.output and "docs:" not in quiet.output
+    assert ">    3 | print(x +)" in loud.output and "     2 | x = 1" in loud.output
+    assert "errors/#nb2f006-syntax-error-in-a-code-cell" in loud.output
+    assert "Traceback" not in loud.output
+
+
+def test_every_docs_anchor_exists() -> None:
+    """--verbose links each code to its heading in docs/errors.md (as MkDocs slugs it)."""
+    from nb2flow.cli import _anchor
+    from nb2flow.errors import CATALOG, WARNINGS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()
+    from markdown.extensions.toc import slugify
+
+    slugs = {slugify(line[3:].strip(), "-") for line in text.splitlines() if line.startswith("## ")}
+    assert sorted({_anchor(code) for code in [*CATALOG, *WARNINGS]} - slugs) == []

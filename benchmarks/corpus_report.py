@@ -20,6 +20,8 @@ place they read: path parameters (local paths and URLs alike) are passed on the 
 line (its options are read from ``python NB.py --help``), and relative paths the notebook uses
 are created under the run's working folder, with the folders it writes into. The flow runs on
 an ephemeral Prefect server (timeout 240 s) and its exit code says whether it completed.
+``--flow-arg=--OPTION=VALUE`` (repeatable) passes ``--OPTION VALUE`` to the flows whose help
+lists that option, e.g. a local ``--mlflow-tracking-uri`` instead of a notebook's server.
 
 The report holds numbers, notebook file names and messages from the tools only, never notebook
 code. Nothing here imports nb2flow: it measures the installed command.
@@ -228,7 +230,12 @@ def flow_options(python: str, script: Path, cwd: Path, env: dict) -> dict[str, s
 
 
 def prepare_run(
-    nb: Path, script: Path, work: Path, python: str, env: dict
+    nb: Path,
+    script: Path,
+    work: Path,
+    python: str,
+    env: dict,
+    flow_args: dict[str, str] | None = None,
 ) -> list[str]:
     """Write synthetic data where the notebook reads; return the flow's command line."""
     from make_taxi_data import write_months
@@ -270,10 +277,19 @@ def prepare_run(
         src = local(default)
         if src is not None:
             argv += [option, str(src)]
+        elif option in (flow_args or {}):  # only flows that have the option get it
+            argv += [option, flow_args[option]]
     return argv
 
 
-def run_flow(res: Result, nb: Path, script: Path, work: Path, python: str) -> None:
+def run_flow(
+    res: Result,
+    nb: Path,
+    script: Path,
+    work: Path,
+    python: str,
+    flow_args: dict[str, str] | None = None,
+) -> None:
     home = work / "prefect-home"
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -286,7 +302,7 @@ def run_flow(res: Result, nb: Path, script: Path, work: Path, python: str) -> No
         MPLBACKEND="Agg",
     )
     try:
-        argv = prepare_run(nb, script, work, python, env)
+        argv = prepare_run(nb, script, work, python, env, flow_args)
     except Exception as exc:  # a broken script may not even print its help
         res.run, res.run_error = "FAILED", f"setup: {type(exc).__name__}: {exc}"[:160]
         return
@@ -531,10 +547,19 @@ def main(argv: list[str] | None = None) -> int:
         default=sys.executable,
         help="interpreter that runs the flows (default: this one)",
     )
+    parser.add_argument(
+        "--flow-arg",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="pass OPTION VALUE to every flow whose --help lists OPTION "
+        "(e.g. --flow-arg=--mlflow-tracking-uri=sqlite:///mlflow.db)",
+    )
     parser.add_argument("--out", type=Path, help="write the markdown report here")
     parser.add_argument("--json", type=Path, help="also write raw results as JSON here")
     args = parser.parse_args(argv)
 
+    flow_args = dict(a.split("=", 1) for a in args.flow_arg)
     notebooks = sorted(args.folder.glob("*.ipynb"))
     results: list[Result] = []
     runs = 0
@@ -550,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.run and taxi_months(nb) and res.compiles:
                     if runs < args.max_runs:
                         runs += 1
-                        run_flow(res, nb, script, work, args.python)
+                        run_flow(res, nb, script, work, args.python, flow_args)
                     else:
                         res.run = "SKIPPED"
             results.append(res)

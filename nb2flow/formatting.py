@@ -1,9 +1,10 @@
 """Stage 6: format the generated source with black.
 
-Black is the slowest stage on big notebooks (about 0.5 ms per line). A script of more than
-``PARALLEL_LINES`` lines is cut at the generated ``@task``/``@flow`` definitions into one
-batch per CPU, the batches are formatted in parallel, and joined with the two blank lines
-black puts between top-level definitions. Cuts are only made where black's output does not
+Black is the slowest stage on big notebooks (about 0.5 ms per line, a little more per line
+in a bigger file). A script of more than ``PARALLEL_LINES`` lines is cut at the generated
+``@task``/``@flow`` definitions into batches of about ``BATCH_LINES`` lines, the batches are
+formatted in parallel on the CPUs, and joined with the two blank lines black puts between
+top-level definitions. Cuts are only made where black's output does not
 depend on what comes before (a decorator at column 0 after code, not after a comment or
 another decorator), so the result is byte-identical to formatting the whole text
 (``tests/unit/test_formatting.py`` checks it).
@@ -15,7 +16,8 @@ import os
 import re
 import sys
 
-PARALLEL_LINES = 4000
+PARALLEL_LINES = 2000
+BATCH_LINES = 800  # black is slightly superlinear in file size: small batches are faster
 _CUT = re.compile(r"^@(task|flow|prefect\.task|prefect\.flow)\b")
 
 
@@ -23,10 +25,14 @@ def format_code(source: str, line_length: int = 88, workers: int | None = None) 
     lines = source.split("\n")
     workers = workers or _cpus()
     # `# fmt: off` may span a cut: such a script is formatted whole
-    if workers > 1 and len(lines) > PARALLEL_LINES and "fmt:" not in source:
-        batches = split(source, workers)
+    if len(lines) > PARALLEL_LINES and "fmt:" not in source:
+        batches = split(source, max(workers, len(lines) // BATCH_LINES))
         if len(batches) > 1:
-            return _format_parallel(batches, line_length)
+            if workers > 1:
+                done = _format_parallel(batches, line_length, workers)
+            else:
+                done = [_black(batch, line_length) for batch in batches]
+            return "\n\n\n".join(part.rstrip("\n") for part in done) + "\n"
     return _black(source, line_length)
 
 
@@ -63,15 +69,16 @@ def _safe(lines: list[str], i: int) -> bool:
     return not (prev.lstrip().startswith(("#", "@")) or prev.rstrip().endswith(("\\", ",", "(")))
 
 
-def _format_parallel(batches: list[str], line_length: int) -> str:
+def _format_parallel(batches: list[str], line_length: int, workers: int) -> list[str]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if sys.platform == "linux" else None
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=len(batches), mp_context=context) as pool:
-        done = list(pool.map(_black, batches, [line_length] * len(batches)))
-    return "\n\n\n".join(part.rstrip("\n") for part in done) + "\n"
+    workers = min(workers, len(batches))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_black, batches, [line_length] * len(batches),
+                             chunksize=max(1, len(batches) // (workers * 2))))
 
 
 def _cpus() -> int:

@@ -27,13 +27,16 @@ def _raw_sources(tmp_path: Path) -> list[str]:
 
 def test_parallel_batches_give_blacks_output(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(formatting, "PARALLEL_LINES", 10)
+    monkeypatch.setattr(formatting, "BATCH_LINES", 40)
     sources = _raw_sources(tmp_path)
     cut = 0
     for source in sources:
         batches = formatting.split(source, 3)
         assert "\n".join(batches) == source  # cutting loses nothing
         cut += len(batches) > 1
-        assert formatting.format_code(source, workers=3) == formatting._black(source, 88)
+        whole = formatting._black(source, 88)
+        assert formatting.format_code(source, workers=3) == whole  # parallel batches
+        assert formatting.format_code(source, workers=1) == whole  # batches, one CPU
     assert cut >= len(sources) - 2  # nearly every script has tasks to cut at
 
 

@@ -67,7 +67,7 @@ def task_decorator(retries: bool, cache: bool, expiration: str | None) -> str:
     if retries:
         kwargs.append("retries=3, retry_delay_seconds=2")
     if cache:
-        kwargs.append("cache_policy=INPUTS + TASK_SOURCE, persist_result=True")
+        kwargs.append("cache_key_fn=content_key, persist_result=True")
         if expiration:
             number, unit = int(expiration[:-1]), expiration[-1]
             word = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]
@@ -214,6 +214,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     flow_func = _unique(flow_base, reserved,
                         suffix="_pipeline" if flow_base == "flow" else "_flow")
     reserved |= {"year_month", "resolve_path"} if helpers else set()
+    reserved |= {"content_key", "_content"} if options.cache else set()
     sections = _sections(c, units)
     flow_vars = {p.name for p in params} | {line.split(" = ", 1)[0] for line in prelude}
     tasks, body = _dataflow(units, flow_vars, module_names | unknown, path_values, sections,
@@ -272,7 +273,9 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         flow_options.append(f"task_runner={runner}")
     all_tasks = fn_tasks + tasks
     if any(t.cached for t in all_tasks):
-        extra.append("from prefect.cache_policies import INPUTS, TASK_SOURCE")
+        extra += ["import hashlib", "import inspect",
+                  "from prefect.utilities.hashing import hash_objects"]
+        module_code.append(_CONTENT_KEY)
         if options.cache_expiration:
             extra.append("from datetime import timedelta")
     if options.notify:
@@ -321,6 +324,59 @@ _YEAR_MONTH = '''def year_month(year: int, month: int, offset: int = 0) -> str:
     """The month ``offset`` months after ``year``-``month``, as ``YYYY-MM``."""
     index = year * 12 + month - 1 + offset
     return f"{index // 12:04d}-{index % 12 + 1:02d}"'''
+#: The cache key of ``--cache``: Prefect's INPUTS hashes a DataFrame or a sparse matrix by
+#: its pickle, which differs between equal values (a copy, a value read back from the
+#: result store), so a re-run would miss the cache. This hashes them by content. It is a
+#: ``cache_key_fn`` on its own, not combined with TASK_SOURCE: a compound policy drops a
+#: part that returns None and would then cache on the source alone.
+_CONTENT_KEY = '''def content_key(context, parameters):
+    """Cache key from the task's source and its inputs by value: DataFrames, arrays and
+    sparse matrices are hashed by content, so equal data gives the same key in every run.
+    None (no caching) when an input cannot be hashed."""
+    try:
+        source = inspect.getsource(context.task.fn).encode()
+    except (OSError, TypeError):
+        source = context.task.fn.__code__.co_code
+    digest = hashlib.sha256(source)
+    for name, value in sorted(parameters.items()):
+        part = _content(value)
+        if part is None:  # a value that cannot be hashed: do not cache
+            return None
+        digest.update(name.encode() + b"=" + part)
+    return digest.hexdigest()
+
+
+def _content(value):
+    package = type(value).__module__.split(".")[0]
+    try:
+        if package == "pandas" and hasattr(value, "index"):
+            from pandas.util import hash_pandas_object
+
+            names = value.columns if hasattr(value, "columns") else value.name
+            head = repr((type(value).__name__, names))
+            types = str(value.dtypes)
+            rows = hash_pandas_object(value, index=True).to_numpy().tobytes()
+            return (head + types).encode() + rows
+        if package == "numpy" and getattr(value, "dtype", None) is not None:
+            if value.dtype.hasobject:
+                return hash_objects(value.tolist(), raise_on_failure=True).encode()
+            head = repr((value.shape, str(value.dtype))).encode()
+            return head + value.tobytes(order="C")
+        if package == "scipy" and hasattr(value, "tocsr"):
+            matrix = value.tocsr(copy=True)
+            matrix.sum_duplicates()
+            matrix.sort_indices()
+            parts = (matrix.data, matrix.indices, matrix.indptr)
+            head = repr((matrix.shape, str(matrix.dtype))).encode()
+            return head + b"".join(part.tobytes() for part in parts)
+        if isinstance(value, (list, tuple)):
+            parts = [_content(item) for item in value]
+            return None if None in parts else repr(len(parts)).encode() + b"|".join(parts)
+        key = hash_objects(value, raise_on_failure=True)
+        return key.encode()
+    except Exception:  # noqa: BLE001 - unhashable: no cache key
+        return None'''
+
 _RESOLVE = '''def resolve_path(data_dir: str, path: str) -> str:
     """A relative local path, taken relative to ``data_dir``; URLs and absolute paths as is."""
     if "://" in path or os.path.isabs(path):

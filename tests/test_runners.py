@@ -12,7 +12,9 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -72,15 +74,64 @@ def test_concurrent_sequential_and_dask_flows_train_the_same_model(
     np.testing.assert_array_equal(models["dask"], models["sequential"])
 
 
-def test_cached_flow_reuses_finished_steps(tmp_path: Path, taxi_workdir: Path, run_flow) -> None:
+def _task_states(flow_state) -> dict[str, str]:
+    """Task name -> final state name ("Cached", "Completed") of a finished flow run."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    run_id = flow_state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+    return {run.task_key.rsplit("-", 1)[0]: run.state.name for run in runs}
+
+
+def test_cached_flow_reuses_finished_steps(tmp_path: Path, taxi_workdir: Path,
+                                           run_flow) -> None:
     script = _script(tmp_path, "cached", ConvertOptions(cache=True))
     text = script.read_text()
-    assert "cache_policy=INPUTS + TASK_SOURCE" in text and "persist_result=True" in text
-    run_flow(script, taxi_workdir)
+    assert "cache_key_fn=content_key, persist_result=True" in text
+    first_run = _task_states(run_flow(script, taxi_workdir, return_state=True))
+    assert set(first_run.values()) == {"Completed"}
     first = _coefficients(taxi_workdir / MODEL)
     # The same parameters again, without the data: only cached results can supply it.
     shutil.rmtree(taxi_workdir / "data")
     (taxi_workdir / MODEL).unlink()
-    run_flow(script, taxi_workdir)
+    second_run = _task_states(run_flow(script, taxi_workdir, return_state=True))
+    # Training takes DataFrames and sparse matrices read back from the result store: the
+    # content key matches, so every step but the one that writes the model is a cache hit.
+    assert second_run == {"read_dataframe": "Cached", "feature_engineering": "Cached",
+                          "training": "Cached", "saving_model": "Completed"}, second_run
     # Writing the model is an effect: never cached, so the file is written again.
     np.testing.assert_array_equal(_coefficients(taxi_workdir / MODEL), first)
+
+
+def test_content_key_is_stable_for_equal_data() -> None:
+    """The generated cache key: equal DataFrames/arrays/sparse matrices, equal keys."""
+    import pandas as pd
+    from scipy import sparse
+
+    from nb2flow.plan import _CONTENT_KEY
+
+    namespace: dict = {}
+    exec("import hashlib\nimport inspect\nfrom prefect.utilities.hashing import hash_objects\n"
+         + _CONTENT_KEY, namespace)
+
+    def step(df, m):
+        return df, m
+
+    def other_step(df, m):
+        return m, df
+
+    def key(values, fn=step):
+        return namespace["content_key"](SimpleNamespace(task=SimpleNamespace(fn=fn)), values)
+
+    df = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    matrix = sparse.random(50, 8, density=0.2, format="csr", random_state=1)
+    values = {"df": df, "m": matrix, "y": df["a"].to_numpy(), "n": 3, "both": (df, matrix)}
+    copies = {"df": df.copy(), "m": matrix.copy().tocoo(), "y": df["a"].to_numpy().copy(),
+              "n": 3, "both": (df.copy(), matrix.copy())}
+    assert key(values) == key(copies)
+    assert key(values) != key(dict(copies, df=df.assign(a=[1, 2, 4])))  # other data
+    assert key(values) != key(values, fn=other_step)  # other code
+    assert key({"lock": threading.Lock()}) is None  # cannot be hashed: no caching

@@ -20,6 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
+# Every command runs as after a normal install: Python caches compiled bytecode. Some
+# sandboxes set PYTHONDONTWRITEBYTECODE, which makes an editable install recompile its
+# modules on every start (about 40 ms for nb2flow) and would time that instead.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 def venv_bin(name: str) -> str:
     """A console script next to the running interpreter (the project's venv), else PATH."""

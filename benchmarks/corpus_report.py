@@ -221,11 +221,20 @@ def flow_options(python: str, script: Path, cwd: Path, env: dict) -> dict[str, s
         timeout=60,
     )
     options: dict[str, str] = {}
+    last = None
     for line in proc.stdout.splitlines():
         match = re.match(r"\s+(--[\w-]+)(?:\s+\S+)?\s+(.*)$", line)
         if match:
-            default = re.search(r"\(default:\s*(.*)\)\s*$", match.group(2))
-            options[match.group(1)] = default.group(1) if default else ""
+            last, text = match.group(1), match.group(2)
+            options[last] = ""
+        elif last is not None and line.startswith(" "):
+            text = line  # argparse puts the help of a long option on the next line
+        else:
+            last = None
+            continue
+        default = re.search(r"\(default:\s*(.*)\)\s*$", text)
+        if default:
+            options[last] = default.group(1)
     return options
 
 
@@ -307,16 +316,21 @@ def run_flow(
         res.run, res.run_error = "FAILED", f"setup: {type(exc).__name__}: {exc}"[:160]
         return
     start = time.perf_counter()
+    # its own session, so a timeout also stops the flow's ephemeral Prefect server
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=work / "run" / "cwd",
+        env=env,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            cwd=work / "run" / "cwd",
-            env=env,
-            timeout=RUN_TIMEOUT,
-        )
+        out, err = proc.communicate(timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.communicate()
         res.run, res.run_error = "TIMEOUT", f"no end after {RUN_TIMEOUT} s"
         res.run_seconds = RUN_TIMEOUT
         return
@@ -325,7 +339,7 @@ def run_flow(
         res.run = "COMPLETED"
     else:
         res.run = "FAILED"
-        res.run_error = exception_line(proc.stderr + proc.stdout)
+        res.run_error = exception_line(err + out)
         res.notebook_run = run_notebook(nb, work, env)
 
 

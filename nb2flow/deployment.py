@@ -271,7 +271,6 @@ def sync(
     from the user's. With ``write=False`` nothing is written and the change is described
     (``would-create``, ``would-update`` and a diff).
     """
-    from . import yamlrt
     from .config import load_settings
     from .write import read_stamp, write_atomic
 
@@ -280,6 +279,7 @@ def sync(
     prefect_yaml = find_prefect_yaml(notebook.parent)
     if prefect_yaml is None:
         return DeploymentChange("no-project")
+    from . import yamlrt  # ruamel.yaml: only with a prefect.yaml to edit
     rel = entrypoint_path(script, prefect_yaml)
     if rel is None:
         return DeploymentChange("outside", prefect_yaml, notes=[

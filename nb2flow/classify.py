@@ -417,8 +417,9 @@ def _role(
         elif kind == "show" or kind == "display-builtin":
             stmt.role, stmt.reason = PLOT, "display call"
         elif kind == "metric":
-            label = call_name(t.value) or "result"
             value = code_of(stmt.node.body[0].value)
+            plain = isinstance(t.value, ast.Call) and _metric_name(t.value) == call_name(t.value)
+            label = call_name(t.value) if plain else " ".join(value.split())[:70]
             new = cst.parse_statement(f"print({label + ':'!r}, {value})\n")
             stmt.node = new.with_changes(leading_lines=stmt.node.leading_lines)
             stmt.tree = ast.parse(f"print({label + ':'!r}, {value})").body[0]
@@ -518,8 +519,31 @@ def _is_plot_import(t: ast.Import | ast.ImportFrom) -> bool:
     )
 
 
+_WRAPPERS = {"sqrt", "round", "float", "abs", "mean", "item"}
+
+
+def _metric_name(e: ast.expr) -> str | None:
+    """The metric a shown expression computes: ``rmse`` in ``rmse(y, p)``,
+    ``mean_squared_error(y, p) ** 0.5``, ``np.sqrt(mean_squared_error(y, p))``."""
+    if isinstance(e, ast.Call):
+        name = call_name(e)
+        if name and METRIC_CALL.search(name) and name != "fit":
+            return name
+        if name in _WRAPPERS:
+            inner = [*e.args[:1]] or ([e.func.value] if isinstance(e.func, ast.Attribute) else [])
+            return next((m for m in map(_metric_name, inner) if m), None)
+        return None
+    if isinstance(e, ast.BinOp):
+        return _metric_name(e.left) or _metric_name(e.right)
+    if isinstance(e, ast.UnaryOp):
+        return _metric_name(e.operand)
+    return None
+
+
 def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:
     """``plot``, ``show``, ``display``, ``metric`` or ``keep`` for an expression."""
+    if isinstance(e, (ast.BinOp, ast.UnaryOp)) and _metric_name(e):
+        return "metric"
     if isinstance(e, ast.Call):
         root = root_name(e.func)
         attrs = _attr_chain(e.func)
@@ -532,7 +556,7 @@ def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:
             return KEEP
         if any(k.arg == "inplace" for k in e.keywords):
             return KEEP
-        if name and METRIC_CALL.search(name) and name not in ("fit",):
+        if _metric_name(e):
             return "metric"
         if isinstance(e.func, ast.Name) and e.func.id in PURE_FUNCTIONS:
             return DISPLAY

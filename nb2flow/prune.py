@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 
+from .analyze import tree_io
 from .classify import code_of
 from .ir import IMPORT, Classified, Dropped, Statement
 from .load import TAG_PREFIX
@@ -143,13 +144,22 @@ def _effectful_functions(code: list[Statement]) -> tuple[set[str], set[str]]:
         s.tree.name: s for s in code
         if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
-    writing = {name for name, s in bodies.items() if s.facts.writes_io}
-    printing = {name for name, s in bodies.items() if "print" in s.facts.calls}
+    writing = {name for name, s in bodies.items() if tree_io(s.tree)[1]}
+    printing = {
+        name for name, s in bodies.items()
+        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+               for n in ast.walk(s.tree))
+    }
+    called = {  # notebook functions each body calls by name
+        name: {n.func.id for n in ast.walk(s.tree)
+               if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)} & set(bodies)
+        for name, s in bodies.items()
+    }
     changed = True
     while changed:
         changed = False
         for name, s in bodies.items():
-            calls = set(s.facts.calls)
+            calls = called[name]
             if name not in writing and calls & writing:
                 writing.add(name)
                 changed = True

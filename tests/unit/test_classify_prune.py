@@ -121,3 +121,38 @@ def test_plots_inside_a_loop_that_works_are_removed(tmp_path):
     lines = sorted(d.line for d in c.dropped if d.cell == 2)
     assert lines == [3, 5, 6, 7]
     assert "plt" not in c.statements[1].facts.reads
+
+
+def test_shown_metric_expressions_become_prints(tmp_path):
+    c = roles(
+        tmp_path,
+        "import numpy as np\nfrom sklearn.metrics import mean_squared_error as mse_fn\n"
+        "y, p = [1.0, 2.0], [1.5, 2.0]",
+        "mse_fn(y, p) ** 0.5",
+        "np.sqrt(mse_fn(y, p))",
+        "-mse_fn(y, p)",
+        "len(y) * 2",
+    )
+    code = [code_of(s.node).strip() for s in c.statements if s.cell > 1]
+    assert code == [
+        "print('mse_fn(y, p) ** 0.5:', mse_fn(y, p) ** 0.5)",
+        "print('np.sqrt(mse_fn(y, p)):', np.sqrt(mse_fn(y, p)))",
+        "print('-mse_fn(y, p):', -mse_fn(y, p))",
+    ]
+    assert [d.reason for d in c.dropped if d.cell == 5] == ["only displayed values"]
+
+
+def test_assigned_call_of_a_writing_function_is_an_output(tmp_path):
+    """`run_id = log_run(...)`: run_id is never read, but the call writes a file."""
+    c = prune(roles(
+        tmp_path,
+        "import json\nimport subprocess",
+        "subprocess.run(['true'])",
+        "a = [1, 2]\nb = [x * 2 for x in a]",
+        "def save(v):\n    with open('out.json', 'w') as f:\n        json.dump(v, f)\n"
+        "    return 'run-1'",
+        "def log_run(v):\n    return save(v)",
+        "run_id = log_run(b)",
+    ))
+    kept = [code_of(s.node).strip().split("\n")[0] for s in c.statements if s.role == KEEP]
+    assert "run_id = log_run(b)" in kept and "b = [x * 2 for x in a]" in kept

@@ -15,6 +15,7 @@ per cell against about 19 ms for libcst's ScopeProvider, which matters at 5,000 
 from __future__ import annotations
 
 import ast
+import re
 import builtins
 
 from .ir import Facts
@@ -462,16 +463,16 @@ def tree_io(tree: ast.AST) -> tuple[bool, bool]:
 def open_for_writing(call: ast.Call) -> bool:
     if call_name(call) != "open":
         return False
-    mode = None
-    if len(call.args) > 1:
-        mode = call.args[1]
-    for k in call.keywords:
-        if k.arg == "mode":
-            mode = k.value
-    return (
-        isinstance(mode, ast.Constant)
-        and isinstance(mode.value, str)
+    # open(path, "w"), gzip.open(path, "wb"), and Path(...).open("w") (the mode comes first)
+    candidates = list(call.args[1:2])
+    if isinstance(call.func, ast.Attribute):
+        candidates = list(call.args[:2])
+    candidates += [k.value for k in call.keywords if k.arg == "mode"]
+    return any(
+        isinstance(mode, ast.Constant) and isinstance(mode.value, str)
+        and re.fullmatch(r"[rwaxbt+U]{1,4}", mode.value) is not None
         and any(c in mode.value for c in "wax+")
+        for mode in candidates
     )
 
 

@@ -1107,17 +1107,23 @@ def _is_secret_read(node: ast.Call) -> bool:
 def _production_name(u: _Unit) -> str:
     """Name a step after what it does: train_model, save_model, load_*, evaluate_model ..."""
     calls: list[str] = []
+    reads_io = writes_io = False  # creating a folder is not what a step is about
     for s in u.statements:
         for node in _top_level_calls(_tree(s)):
             name = call_name(node)
             if name and not _is_secret_read(node):
                 calls.append(name)
+                r, w = call_io(node)
+                reads_io = reads_io or r
+                writes_io = writes_io or (w and name not in ("mkdir", "makedirs"))
     writes = [w for s in u.statements for w in s.facts.definite]
     first = next((_snake(w) for w in writes if len(w) > 2), "")
-    reads_io = any(s.facts.reads_io for s in u.statements)
-    writes_io = any(s.facts.writes_io for s in u.statements)
-    if any(n in ("fit", "fit_transform", "train", "partial_fit") for n in calls):
+    if any(n in ("fit", "train", "partial_fit", "fit_predict") for n in calls):
         return "train_model"
+    if "fit_transform" in calls:  # a vectoriser or scaler learns the features
+        return "build_features"
+    if {"set_tracking_uri", "set_experiment"} & set(calls) and not writes_io:
+        return "configure_mlflow"
     if writes_io and not reads_io:
         if any(n in ("savefig", "write_image", "write_html") for n in calls) and not any(
             n in ("dump", "log_model", "save_model") for n in calls

@@ -65,7 +65,7 @@ def schedule(
         parallel = [True] * n
     if not any(parallel):
         return body
-    return _rewrite(body, needs, ancestors, parallel, reserved)
+    return _rewrite(body, needs, ancestors, parallel, reserved, submit_all)
 
 
 def _dependencies(body: list[Call], effects: list[CallEffects]) -> list[set[int]]:
@@ -105,6 +105,7 @@ def _rewrite(
     ancestors: list[int],
     parallel: list[bool],
     reserved: set[str],
+    submit_all: bool = False,
 ) -> list[Call]:
     used = set(reserved) | {t for c in body for t in c.targets} | {a for c in body for a in c.args}
     future_of: dict[int, str] = {}  # submitted call -> variable holding its future
@@ -134,6 +135,13 @@ def _rewrite(
             args = list(call.args)
             if waits:
                 args.append(f"wait_for=[{', '.join(waits)}]")
+            unpacked_next = (  # submitting, then waiting on the very next line: a plain call
+                not submit_all and len(call.targets) > 1 and not waits and i + 1 < len(body)
+                and set(body[i + 1].args) & set(call.targets)
+            )
+            if unpacked_next:
+                lines.append(replace(call, code="\n".join([*prefix, call.code])))
+                continue
             submit = f"{call.func}.submit({', '.join(args)})"
             if len(call.targets) == 1:
                 code = f"{call.targets[0]} = {submit}"

@@ -70,9 +70,7 @@ def _convert(cells, folder: Path, name: str = "generated.ipynb"):
         return path, None, exc
 
 
-@SETTINGS
-@given(cells=notebooks(EQUIVALENCE_FEATURES))
-def test_flow_computes_what_the_notebook_computes(cells) -> None:
+def _assert_flow_computes_what_the_notebook_computes(cells, eager: bool) -> None:
     note(_describe(cells))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -94,7 +92,7 @@ def test_flow_computes_what_the_notebook_computes(cells) -> None:
         assert bad_pyflakes(text) == []
         script = src / "generated.py"
         script.write_text(text)
-        flow_printed, flow_files = run_flow_fn(script, flow_dir)
+        flow_printed, flow_files = run_flow_fn(script, flow_dir, eager=eager)
         assert flow_files == nb_files
         assert same_prints(flow_printed, nb_printed), (
             f"notebook printed {nb_printed}\nflow printed {flow_printed}")
@@ -102,24 +100,16 @@ def test_flow_computes_what_the_notebook_computes(cells) -> None:
 
 @SETTINGS
 @given(cells=notebooks(EQUIVALENCE_FEATURES))
+def test_flow_computes_what_the_notebook_computes(cells) -> None:
+    """Tasks run in the most hostile order a runner may choose (see flowrun.py)."""
+    _assert_flow_computes_what_the_notebook_computes(cells, eager=False)
+
+
+@SETTINGS
+@given(cells=notebooks(EQUIVALENCE_FEATURES))
 def test_eager_order_gives_the_same_result(cells) -> None:
     """Same as above with every submitted task run at once (the flow body's order)."""
-    note(_describe(cells))
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        nb_dir, flow_dir, src = tmp / "nb", tmp / "flow", tmp / "src"
-        for d in (nb_dir, flow_dir, src):
-            d.mkdir()
-        nb_printed, nb_files, _ = run_cells(_code_cells(cells), nb_dir)
-        path, result, error = _convert(cells, src)
-        if error is not None:
-            return
-        note(result.text)
-        script = src / "generated.py"
-        script.write_text(result.text)
-        flow_printed, flow_files = run_flow_fn(script, flow_dir, eager=True)
-        assert flow_files == nb_files
-        assert same_prints(flow_printed, nb_printed)
+    _assert_flow_computes_what_the_notebook_computes(cells, eager=True)
 
 
 # ----------------------------------------------------------- never crash, deterministic

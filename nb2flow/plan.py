@@ -208,6 +208,8 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     reserved = taken | param_names | module_names | _TEMPLATE_NAMES | {entry_point,
                                                                        argparse_name}
     _name_units(units, reserved)
+    if options.task_runner in TASK_RUNNERS:  # tasks run in other processes
+        _replicate_process_config(units, imports)
 
     # -- dataflow ---------------------------------------------------------------
     flow_base = _snake(options.flow_name or nb.path.stem) or "pipeline"
@@ -920,6 +922,54 @@ def _template_clashes(imports: list[Statement], constants: list[Statement],
 
 
 # ------------------------------------------------------------------------ units
+
+
+#: Calls that configure a library for the whole process (MLflow's tracking server and
+#: experiment, autologging): with a Dask or Ray runner each task may run in another process.
+_PROCESS_CONFIG = {"set_tracking_uri", "set_registry_uri", "set_experiment", "autolog"}
+
+
+def _replicate_process_config(units: list[_Unit], imports: list[Statement]) -> None:
+    """With a distributed task runner, repeat MLflow's process-wide configuration in each
+    later task that uses MLflow, as the notebook's single process had it."""
+    aliases = set()
+    for s in imports:
+        tree = _tree(s)
+        if isinstance(tree, ast.Import):
+            aliases |= {a.asname or a.name.split(".")[0] for a in tree.names
+                        if a.name.split(".")[0] == "mlflow"}
+    if not aliases:
+        return
+    config: dict[str, Statement] = {}  # "mlflow.set_experiment" -> the latest such call
+    for u in units:
+        if u.call is not None:
+            continue
+        own = {}
+        for s in u.statements:
+            key = _config_key(_tree(s), aliases)
+            if key:
+                own[key] = s
+        uses = any(aliases & set(s.facts.reads) for s in u.statements)
+        missing = [replace(st) for key, st in config.items() if key not in own]
+        if uses and missing:
+            u.statements[0:0] = missing
+        config.update(own)
+
+
+def _config_key(tree: ast.stmt, aliases: set[str]) -> str | None:
+    if not (isinstance(tree, ast.Expr) and isinstance(tree.value, ast.Call)):
+        return None
+    func = tree.value.func
+    if not (isinstance(func, ast.Attribute) and func.attr in _PROCESS_CONFIG):
+        return None
+    parts = []
+    node: ast.expr = func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id in aliases:
+        return ".".join([node.id, *reversed(parts)])
+    return None
 
 
 def _pyplot_alias(imports: list[Statement]) -> str | None:

@@ -1162,6 +1162,11 @@ def _production_name(u: _Unit) -> str:
         for node in _top_level_calls(_tree(s)):
             name = call_name(node)
             if name and not _is_secret_read(node):
+                func = node.func
+                if name == "dump" and isinstance(func, ast.Attribute) and isinstance(
+                    func.value, ast.Name
+                ) and func.value.id in ("json", "yaml", "toml", "tomli_w", "csv"):
+                    name = "dump_text"  # json.dump(metrics, f): results, not a model
                 calls.append(name)
                 r, w = call_io(node)
                 reads_io = reads_io or r
@@ -1181,7 +1186,9 @@ def _production_name(u: _Unit) -> str:
             return "save_figure"
         if any(n in ("dump", "log_model") or n.startswith("save") for n in calls):
             return "save_model"
-        return "save_data" if any(n.startswith("to_") for n in calls) else "save_outputs"
+        if any(n.startswith("to_") for n in calls):
+            return "save_data"
+        return "save_results" if "dump_text" in calls else "save_outputs"
     if reads_io:
         return f"load_{first}" if first and first not in ("data", "f") else "load_data"
     if any(re.search(r"(error|score|accuracy|metric)", n) for n in calls):

@@ -492,6 +492,8 @@ TRIGGERS = [
             {"w.ipynb": "notebook"}),
     Trigger("NB2W009", _nb("w.ipynb", "def score(x):\n    return x * weight",
                            "print(score(2))"), {"w.ipynb": "notebook"}),
+    Trigger("NB2W010", _nb("json.ipynb", "rows = [1, 2, 3]\nprint(sum(rows))"),
+            {"json.ipynb": "notebook"}),
 ]
 
 

@@ -93,6 +93,7 @@ WARNINGS: dict[str, str] = {
     "NB2W007": "--subflows found no top-level sections",
     "NB2W008": "--date-params found no dated paths",
     "NB2W009": "a function uses a name nothing defines",
+    "NB2W010": "the script's name hides a module",
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,10 +150,38 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         notify_to=options.notify_to,
     )
     flow = plan(classified, plan_options)
+    from .ir import Diagnostic
+
+    target = script_path(nb.path, options.output)
+    shadowed = _shadowed_module(target.stem, classified)
+    diagnostics = flow.diagnostics
+    if shadowed:
+        diagnostics = (*diagnostics, Diagnostic(
+            "NB2W010", f"the script {target.name} has the name of the module `{shadowed}`: "
+            f"`python {target.name}` puts its folder first on sys.path, so `import "
+            f"{shadowed}` (here or inside a library) finds the script; rename the notebook "
+            "or pass -o"))
     flow = replace(flow, code_hash=fingerprint(nb.code_hash, options),
-                   secrets=tuple(secret_uses), secrets_mode=options.secrets)
+                   secrets=tuple(secret_uses), secrets_mode=options.secrets,
+                   diagnostics=diagnostics)
     text = stamp(format_code(render(flow)))
-    return ConvertResult(nb.path, script_path(nb.path, options.output), text, flow)
+    return ConvertResult(nb.path, target, text, flow)
+
+
+def _shadowed_module(stem: str, classified) -> str | None:
+    """The module a script named ``stem`` would hide: the standard library's, one the
+    notebook imports, or prefect (every script imports it)."""
+    import ast
+
+    imported = {"prefect"}
+    for s in classified.statements:
+        if isinstance(s.tree, ast.Import):
+            imported |= {a.name.split(".")[0] for a in s.tree.names}
+        elif isinstance(s.tree, ast.ImportFrom) and s.tree.module and not s.tree.level:
+            imported.add(s.tree.module.split(".")[0])
+    if stem in imported or stem in sys.stdlib_module_names:
+        return stem
+    return None
 
 
 def _with_settings(options: ConvertOptions, settings: Settings) -> ConvertOptions:

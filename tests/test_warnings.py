@@ -43,6 +43,20 @@ def test_warning(tmp_path: Path, cells, options, expected) -> None:
     assert f"warning {expected[0]}" in out.output
 
 
+@pytest.mark.parametrize("name,module", [("json", "json"), ("pandas", "pandas"),
+                                         ("prefect", "prefect"), ("taxi_model", None)])
+def test_script_named_like_a_module_is_flagged(tmp_path: Path, name: str, module) -> None:
+    nb = make_notebook(tmp_path / f"{name}.ipynb", "import pandas as pd",
+                       "df = pd.DataFrame({'a': [1]})\nprint(len(df))")
+    flagged = [d.message for d in build(nb).flow.diagnostics if d.code == "NB2W010"]
+    if module is None:
+        assert flagged == []
+    else:
+        assert len(flagged) == 1 and f"`{module}`" in flagged[0]
+        renamed = build(nb, ConvertOptions(output=tmp_path / "export.py")).flow
+        assert "NB2W010" not in [d.code for d in renamed.diagnostics]  # -o fixes it
+
+
 def test_undefined_name_is_an_error_with_its_place(tmp_path: Path) -> None:
     nb = make_notebook(tmp_path / "u.ipynb", "a = 1", "b = a + 1\nc = b * df_old")
     with pytest.raises(Nb2FlowError) as info:

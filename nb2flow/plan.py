@@ -573,8 +573,20 @@ def check_defined(c: Classified) -> None:
     never defined fails in the notebook even if pruning would drop the statement)."""
     imports = {n for s in c.statements if s.role == IMPORT for n in s.facts.writes}
     code = [s for s in c.statements if s.role != IMPORT]
-    written = imports | {w for s in code for w in (*s.facts.writes, *s.facts.declares_global)}
+    written = imports | {  # calling a method on a name does not define it (json.dump)
+        w for s in code for w in (*s.facts.writes, *s.facts.declares_global)
+        if w not in s.facts.mutates
+    }
     _check_defined(c, code, written, [])
+    seen = set(imports)
+    for s in code:  # `del x` before any cell defines x fails in the notebook too
+        early = [d for d in s.facts.deletes if d not in seen]
+        if early:
+            raise Nb2FlowError(
+                "NB2F017", f"`{early[0]}` is deleted before any cell defines it",
+                Location(str(c.notebook.path), s.cell, s.line),
+            )
+        seen.update(s.facts.writes)
 
 
 def _evaluated_at_definition(tree: ast.AST) -> set[str]:

@@ -122,6 +122,9 @@ class _Walker:
             if isinstance(s.target, ast.Name):
                 self.read(s.target.id, bound)
                 self.expr(s.value, bound)
+                if isinstance(s.op, ast.Add) and isinstance(s.value, (ast.List, ast.ListComp)):
+                    # `ys += [0]` extends the list in place: whoever holds it sees it
+                    self.mutate(s.target.id, bound)
                 self.bind(s.target.id, bound)
             else:
                 self.expr(s.value, bound)
@@ -540,8 +543,10 @@ def propagate(statements: list) -> None:
                 if other != m:
                     extra_mutates.append(other)
         new_mutates = [m for m in dict.fromkeys(extra_mutates) if m not in facts.mutates]
+        # read before the statement binds anything: `a = g1()` calls g1 (which reads the
+        # old a) before it assigns a
         new_reads = [r for r in dict.fromkeys([*extra_reads, *new_mutates])
-                     if r not in facts.reads and r not in facts.definite]
+                     if r not in facts.reads]
         if new_mutates or new_reads:
             s.facts = facts = replace(
                 facts,

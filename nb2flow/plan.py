@@ -1002,26 +1002,39 @@ def _pyplot_alias(imports: list[Statement]) -> str | None:
 def _define_before_use(
     statements: list[Statement],
 ) -> tuple[list[Statement], dict[int, Statement]]:
-    """A notebook function that reads names defined later moves to the step that first calls it.
+    """A notebook function whose globals change after its ``def`` is defined where it runs.
 
     In the notebook it reads those globals when it is called; inside a task it can only
-    read what the task received, so it is defined where its first caller runs.
+    read what the task received. So it moves to the step that first calls it, and a copy of
+    the ``def`` goes before each later call that follows a new value of one of them: the
+    copy's free names are then the calling task's variables, current at call time.
     """
-    first_write: dict[str, int] = {}
+    writes_at: dict[str, list[int]] = {}
     for i, s in enumerate(statements):
         for w in s.facts.writes:
-            first_write.setdefault(w, i)
+            writes_at.setdefault(w, []).append(i)
     moves: dict[int, int] = {}  # index of def -> index of its first user
+    copies: dict[int, list[Statement]] = {}  # index of a later user -> defs to repeat there
     for i, s in enumerate(statements):
         if not isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
             continue
-        if not any(first_write.get(r, -1) > i for r in s.facts.reads):
+        free = [r for r in s.facts.reads if any(j > i for j in writes_at.get(r, ()))]
+        if not free:
             continue
         name = s.facts.writes[0]
-        user = next((j for j in range(i + 1, len(statements))
-                     if name in statements[j].facts.reads), None)
-        if user is not None:
-            moves[i] = user
+        users = [j for j in range(i + 1, len(statements))
+                 if name in statements[j].facts.reads]
+        if not users:
+            continue
+        moves[i] = users[0]
+        redefined = min((j for j in writes_at.get(name, ()) if j > i), default=len(statements))
+        placed = users[0]
+        for u in users[1:]:
+            if u > redefined:
+                break
+            if any(placed <= j < u for r in free for j in writes_at[r]):
+                copies.setdefault(u, []).append(replace(s))
+                placed = u
     if not moves:
         return statements, {}
     ordered: list[Statement] = []
@@ -1029,6 +1042,8 @@ def _define_before_use(
     waiting: dict[int, list[Statement]] = {}
     for i, target in moves.items():
         waiting.setdefault(target, []).append(statements[i])
+    for u, defs in copies.items():
+        waiting.setdefault(u, []).extend(defs)
     for j, s in enumerate(statements):
         if j in moves:
             continue

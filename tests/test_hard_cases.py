@@ -410,3 +410,30 @@ def test_script_is_the_same_in_any_folder(tmp_path: Path) -> None:
 
     assert not re.search(r"\b20\d\d-\d\d-\d\d|\d\d:\d\d:\d\d", first), "timestamp"
     assert build(one).text == first  # and the same twice
+
+
+def test_function_reads_a_global_that_changes_after_its_def(tmp_path: Path) -> None:
+    """g reads `a` when called: the loop's value, not the value at `def` time."""
+    assert_equivalent(
+        tmp_path,
+        "a = 0\nxs = [1]",
+        "def g():\n    return a + len(xs)",
+        "while a < 30:\n    a += 7\nprint(g())",
+        "a = g()",
+        "a = a * 2\nprint(g())",
+    )
+
+
+def test_in_place_extension_is_ordered_after_its_readers(tmp_path: Path) -> None:
+    """`ys += [0]` changes the list another step still reads: no race."""
+    assert_equivalent(
+        tmp_path,
+        "import json\nimport os\n%time d = {'k': 0, 'j': 0}\n%time a = d['k']",
+        "%time ys = list(range(2))\nys.pop()",
+        "%time d = {'k': a, 'j': len(ys)}",
+        "%time b = a\n%time n = a",
+        "%time a = 0\n%time xs = list(range(1))",
+        "%time ys += [0]",
+        "os.makedirs('out', exist_ok=True)\nwith open('out/result.json', 'w') as f:\n"
+        "    json.dump({'a': a, 'b': b, 'n': n, 'xs': xs, 'ys': ys, 'd': d}, f)",
+    )

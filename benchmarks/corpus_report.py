@@ -458,15 +458,7 @@ def markdown(results: list[Result], took: float) -> str:
         "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
     ]
     for r in results:
-        flakes = (
-            "-"
-            if r.status != "converted"
-            else (
-                "clean"
-                if r.flakes_clean
-                else f"{len(r.undefined)} undefined, {len(r.other_flakes)} other"
-            )
-        )
+        flakes = _flakes(r, "{u} undefined, {o} other")
         outcome = r.status if r.status == "converted" else f"{r.status}: {r.error}"
         run = r.run or "-"
         if r.run_error:
@@ -520,15 +512,7 @@ def print_table(results: list[Result]) -> None:
     ):
         table.add_column(column)
     for r in results:
-        flakes = (
-            "-"
-            if r.status != "converted"
-            else (
-                "clean"
-                if r.flakes_clean
-                else f"{len(r.undefined)}u/{len(r.other_flakes)}o"
-            )
-        )
+        flakes = _flakes(r, "{u}u/{o}o")
         table.add_row(
             r.label,
             r.status,
@@ -604,6 +588,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1))
     return 0
+
+
+def _flakes(r, template: str) -> str:
+    """pyflakes' verdict on a converted script: clean, or the counts in ``template``."""
+    if r.status != "converted":
+        return "-"
+    if r.flakes_clean:
+        return "clean"
+    return template.format(u=len(r.undefined), o=len(r.other_flakes))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ per cell against about 19 ms for libcst's ScopeProvider, which matters at 5,000 
 from __future__ import annotations
 
 import ast
-import re
 import builtins
+import re
 
 from .ir import Facts
 from .rules import HTTP_CLIENTS, INPLACE_KEYWORD, PURE_METHODS, READ_CALL, WRITE_CALL
@@ -505,7 +505,7 @@ def propagate(statements: list) -> None:
     while changed:  # through calls between notebook functions
         changed = False
         for name, fn in funcs.items():
-            for callee in _called_names(fn.body):
+            for callee in called_names(fn.body):
                 if callee in free and callee != name:
                     extra = free[callee] - free[name] - _arg_names(fn.args) - {name}
                     if extra:
@@ -574,7 +574,8 @@ def propagate(statements: list) -> None:
                 groups[member] = group
 
 
-def _called_names(body: list[ast.stmt]) -> set[str]:
+def called_names(body: list[ast.stmt]) -> set[str]:
+    """Plain names called anywhere in ``body`` (``f(x)``, not ``obj.f(x)``)."""
     return {
         n.func.id for stmt in body for n in ast.walk(stmt)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)

@@ -540,8 +540,8 @@ def _main() -> None:
 def _exit(code: int) -> None:
     """Exit without tearing the interpreter down when nothing needs it.
 
-    Freeing libcst's and black's objects module by module takes 60-100 ms after a
-    conversion, longer than most conversions. Everything convert, inspect and check write is
+    Freeing libcst's and black's objects module by module takes 30-60 ms after a
+    conversion (benchmarks/bench_convert.py). Everything convert, inspect and check write is
     closed by then, so the process ends with ``os._exit`` once stdout and stderr are
     flushed. Commands that talked to Prefect (its client flushes logs and events at exit)
     exit normally.

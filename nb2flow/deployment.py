@@ -231,11 +231,15 @@ def check_timezone(name: str) -> str | None:
     return None
 
 
+def _schedule(options: DeployOptions, settings: Any) -> tuple[str | None, int | None]:
+    """(cron, interval): the command line's schedule replaces the settings', never adds."""
+    source = options if (options.cron or options.interval) else settings
+    return getattr(source, "cron", None), getattr(source, "interval", None)
+
+
 def check_options(options: DeployOptions, settings: Any = None) -> None:
     """Raise NB2F012 for an invalid --cron, --interval, --timezone or setting."""
-    source = options if (options.cron or options.interval) else settings
-    cron = getattr(source, "cron", None)
-    interval = getattr(source, "interval", None)
+    cron, interval = _schedule(options, settings)
     timezone = options.timezone or getattr(settings, "timezone", None)
     if cron is not None and (why := check_cron(cron)):
         raise Nb2FlowError("NB2F012", f"cron {cron!r}: {why}")
@@ -405,9 +409,7 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
         tags = options.tags or settings.tags
         if tags:
             dep["tags"] = yamlrt.flow_seq(list(dict.fromkeys(tags)))
-        # a schedule on the command line replaces the settings' schedule, never adds to it
-        source = options if (options.cron or options.interval) else settings
-        schedules = _schedules(source.cron, source.interval,
+        schedules = _schedules(*_schedule(options, settings),
                                options.timezone or settings.timezone)
         if schedules:
             dep["schedules"] = yamlrt.block_seq(schedules)

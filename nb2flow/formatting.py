@@ -53,7 +53,7 @@ def split(source: str, parts: int) -> list[str]:
     for k in range(1, parts):
         target = k * size
         best = min(cuts, key=lambda c: abs(c - target))
-        if best not in chosen and (not chosen or best > chosen[-1]):
+        if not chosen or best > chosen[-1]:
             chosen.append(best)
     bounds = [0, *chosen, len(lines)]
     return ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]

@@ -119,7 +119,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     """Convert a notebook to script text without writing anything."""
     from .classify import classify
     from .formatting import format_code
-    from .ir import IMPORT
+    from .ir import IMPORT, Diagnostic
     from .load import load
     from .plan import PlanOptions, check_defined, plan
     from .prune import prune
@@ -150,8 +150,6 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         notify_to=options.notify_to,
     )
     flow = plan(classified, plan_options)
-    from .ir import Diagnostic
-
     target = script_path(nb.path, options.output)
     shadowed = _shadowed_module(target.stem, classified)
     diagnostics = flow.diagnostics

@@ -127,12 +127,12 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     asked = [n for n in options.params if n not in param_names]
     if asked:  # --param NAME or [tool.nb2flow] parameters naming nothing usable
         name = asked[0]
-        why = next((
-            "the notebook changes it in place" if name in mutated
+        why = (
+            "no cell assigns it" if not any(_target(s) == name for s in code)
+            else "the notebook changes it in place" if name in mutated
             else "it is assigned more than once" if write_count.get(name, 0) > 1
             else "its value is not a literal (str, int, float, bool, short list)"
-            for s in code if _target(s) == name
-        ), "no cell assigns it")
+        )
         raise Nb2FlowError(
             "NB2F012", f"parameter `{name}` (--param or [tool.nb2flow] parameters): {why}",
             Location(str(nb.path)),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 
-from .analyze import tree_io
+from .analyze import called_names, tree_io
 from .classify import code_of
 from .ir import IMPORT, Classified, Dropped, Statement
 from .load import TAG_PREFIX
@@ -144,21 +144,13 @@ def _effectful_functions(code: list[Statement]) -> tuple[set[str], set[str]]:
         s.tree.name: s for s in code
         if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
+    called = {name: called_names([s.tree]) for name, s in bodies.items()}
     writing = {name for name, s in bodies.items() if tree_io(s.tree)[1]}
-    printing = {
-        name for name, s in bodies.items()
-        if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
-               for n in ast.walk(s.tree))
-    }
-    called = {  # notebook functions each body calls by name
-        name: {n.func.id for n in ast.walk(s.tree)
-               if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)} & set(bodies)
-        for name, s in bodies.items()
-    }
+    printing = {name for name in bodies if "print" in called[name]}
     changed = True
     while changed:
         changed = False
-        for name, s in bodies.items():
+        for name in bodies:
             calls = called[name]
             if name not in writing and calls & writing:
                 writing.add(name)

@@ -418,8 +418,7 @@ def _role(
             stmt.role, stmt.reason = PLOT, "display call"
         elif kind == "metric":
             value = code_of(stmt.node.body[0].value)
-            plain = isinstance(t.value, ast.Call) and _metric_name(t.value) == call_name(t.value)
-            label = call_name(t.value) if plain else " ".join(value.split())[:70]
+            label = metric_label(t.value, value)
             new = cst.parse_statement(f"print({label + ':'!r}, {value})\n")
             stmt.node = new.with_changes(leading_lines=stmt.node.leading_lines)
             stmt.tree = ast.parse(f"print({label + ':'!r}, {value})").body[0]
@@ -538,6 +537,17 @@ def _metric_name(e: ast.expr) -> str | None:
     if isinstance(e, ast.UnaryOp):
         return _metric_name(e.operand)
     return None
+
+
+def metric_label(e: ast.expr, source: str) -> str:
+    """The label convert prints before a shown metric (``print("rmse:", rmse(y, p))``).
+
+    The metric function's name when the expression is just its call, else the expression's
+    own text (spaces collapsed, at most 70 characters). ``nb2flow verify`` reads the flow's
+    output with this same function, so both sides agree on the label.
+    """
+    plain = isinstance(e, ast.Call) and _metric_name(e) == call_name(e)
+    return call_name(e) if plain else " ".join(source.split())[:70]
 
 
 def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:

@@ -83,7 +83,9 @@ class FlowProcess:
                 except subprocess.TimeoutExpired:
                     continue
 
-    def wait(self, deadline: float, timeout: float) -> Side:
+    def wait(self, deadline: float, timeout: float, labels: frozenset[str] = frozenset()
+             ) -> Side:
+        """The flow's side once it ends; ``labels``: the shown metrics convert printed."""
         side = Side("flow", self.run_dir)
         timed_out = False
         try:
@@ -95,7 +97,7 @@ class FlowProcess:
         stdout = self.out_path.read_text(encoding="utf-8", errors="replace")
         stderr = self.err_path.read_text(encoding="utf-8", errors="replace")
         side.log = stdout + ("\n" if stdout and not stdout.endswith("\n") else "") + stderr
-        side.values = flow_values(stdout, stderr)
+        side.values = flow_values(stdout, stderr, labels)
         if timed_out:
             side.error = RunError("flow", "flow", f"did not finish within {timeout:g} s "
                                   "(--timeout)", _tail(stderr))

@@ -188,7 +188,8 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
                     progress=lambda text: setattr(progress, "notebook", text),
                 )
                 progress.notebook = "notebook: done"
-                fl_side = proc.wait(proc.started + options.timeout, options.timeout)
+                labels = frozenset(v.label for v in nb_side.values if v.shown)
+                fl_side = proc.wait(proc.started + options.timeout, options.timeout, labels)
             finally:
                 proc.stop()
         fl_side.changes = changes(fl_base, snapshot(fl_dir))

@@ -24,6 +24,9 @@ _WRAPPED = re.compile(r"\b(?:np|numpy)\.(?:float|int|uint)\d*\(([^()]*)\)")
 _LOG = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} \| (?P<level>[A-Z]+)\s*\| (?P<logger>.*?) - "
                   r"(?P<msg>.*)$")
 _RUN = re.compile(r"^(?P<kind>Task|Flow) run '(?P<name>[^']*)'$")
+#: Lines that list files, not results: ``ls -l`` rows and their ``total 12``.
+_LISTING = re.compile(r"^\s*(?:[-dlcbps][-rwxsStT]{9}[.+@]?\s|total \d+\s*$)")
+_LEADING_NUM = re.compile(rf"^\s*(?P<num>{_NUM})(?![\w.])")
 
 
 def strip_ansi(text: str) -> str:
@@ -37,12 +40,27 @@ def _number(text: str) -> float | None:
         return None
 
 
-def find_values(text: str) -> list[tuple[str, str, float]]:
-    """``(label, number text, number)`` for each labelled number in the text, in order."""
+def find_values(text: str, labels: frozenset[str] = frozenset()) -> list[tuple[str, str, float]]:
+    """``(label, number text, number)`` for each labelled number in the text, in order.
+
+    ``labels`` are labels nb2flow printed itself (a shown metric such as
+    ``mean_squared_error(y, p) ** 0.5``): a line that starts with one of them and a colon
+    is read whatever characters the label holds. Other lines need a plain label. Lines that
+    list files and clock times (``Dec  2 18:11``) are not results and are left out.
+    """
     found = []
+    known = sorted(labels, key=len, reverse=True)
     for line in strip_ansi(text).splitlines():
         line = _WRAPPED.sub(r"\1", line)
-        pairs = list(_PAIR.finditer(line))
+        mine = next((label for label in known if line.lstrip().startswith(label + ":")), None)
+        if mine is not None:
+            m = _LEADING_NUM.match(line.lstrip()[len(mine) + 1:])
+            if m and (number := _number(m["num"])) is not None:
+                found.append((mine, m["num"], number))
+                continue
+        if _LISTING.match(line):
+            continue
+        pairs = [m for m in _PAIR.finditer(line) if not _clock(line, m)]
         if pairs:
             for m in pairs:
                 number = _number(m["num"])
@@ -53,6 +71,12 @@ def find_values(text: str) -> list[tuple[str, str, float]]:
         if m and (number := _number(m["num"])) is not None:
             found.append((m["label"].strip(), m["num"], number))
     return found
+
+
+def _clock(line: str, m: re.Match) -> bool:
+    """``18:11`` in ``Dec  2 18:11`` or ``12:30:05``: a time of day, not a labelled number."""
+    separator = line[m.end("label"):m.start("num")]
+    return separator == ":" and m["label"][-1:].isdigit()
 
 
 def shown_number(text: str) -> tuple[str, float] | None:
@@ -69,21 +93,32 @@ def shown_label(source: str) -> tuple[str, int] | None:
     """The label nb2flow prints for a cell's last expression, and its line; None if none.
 
     nb2flow turns a shown metric (``rmse(y, p)`` on a cell's last line) into
-    ``print("rmse:", rmse(y, p))``: the label is the called function's name.
+    ``print("rmse:", rmse(y, p))``; the label comes from the function convert uses
+    (:func:`nb2flow.classify.metric_label`), so both sides name the value alike.
     """
+    from ..classify import metric_label
+
+    source, tree = _python(source)
+    if tree is None or not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    last = tree.body[-1]
+    text = ast.get_source_segment(source, last) or ast.unparse(last.value)
+    return metric_label(last.value, text), last.lineno
+
+
+def _python(source: str) -> tuple[str, ast.Module | None]:
+    """The cell as Python (IPython syntax translated as convert does) and its tree."""
     try:
-        tree = ast.parse(source)
+        return source, ast.parse(source)
     except SyntaxError:
-        return None
-    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
-        return None
-    expr = tree.body[-1].value
-    if isinstance(expr, ast.Call):
-        func = expr.func
-        name = func.id if isinstance(func, ast.Name) else \
-            func.attr if isinstance(func, ast.Attribute) else "result"
-        return name, tree.body[-1].lineno
-    return ast.unparse(expr)[:40], tree.body[-1].lineno
+        pass
+    try:
+        from ..magics import translate
+
+        source = translate(source).source
+        return source, ast.parse(source)
+    except Exception:  # noqa: BLE001 - a cell nb2flow cannot read shows no label
+        return source, None
 
 
 @dataclass
@@ -122,8 +157,8 @@ def parse_log(text: str) -> tuple[list[LogRecord], list[str]]:
     return records, plain
 
 
-def flow_values(stdout: str, stderr: str) -> list[Value]:
-    """Values in the flow's log records and plain output."""
+def flow_values(stdout: str, stderr: str, labels: frozenset[str] = frozenset()) -> list[Value]:
+    """Values in the flow's log records and plain output (see :func:`find_values`)."""
     values = []
     for text in (stdout, stderr):
         records, plain = parse_log(text)
@@ -131,10 +166,10 @@ def flow_values(stdout: str, stderr: str) -> list[Value]:
             if record.task is None or record.level not in ("INFO", "WARNING"):
                 continue
             values += [Value(label, num, number, task=record.task)
-                       for label, num, number in find_values(record.text)]
+                       for label, num, number in find_values(record.text, labels)]
         if text is stdout:
             values += [Value(label, num, number) for label, num, number in
-                       find_values("\n".join(plain))]
+                       find_values("\n".join(plain), labels)]
     return values
 
 

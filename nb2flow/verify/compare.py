@@ -29,6 +29,18 @@ def tasks_of(flow, cells) -> tuple[str, ...]:
     return tuple(found)
 
 
+def dropped_cells(flow) -> dict[int, str]:
+    """Cells convert left out of the flow entirely, with the reason(s) it gave."""
+    if flow is None:
+        return {}
+    placed = {p.cell for p in flow.placements}
+    reasons: dict[int, list[str]] = {}
+    for d in flow.dropped:
+        if d.cell not in placed and d.reason not in reasons.setdefault(d.cell, []):
+            reasons[d.cell].append(d.reason)
+    return {cell: "; ".join(found) for cell, found in reasons.items()}
+
+
 def _summary(state: str | None, path: Path | None) -> str:
     if state is None:
         return "-"

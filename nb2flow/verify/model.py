@@ -60,6 +60,7 @@ class Side:
     cells: dict[str, list[int]] = field(default_factory=dict)  # path -> cells that wrote it
     values: list[Value] = field(default_factory=list)
     error: RunError | None = None
+    dropped_errors: list[RunError] = field(default_factory=list)  # in cells not in the flow
     seconds: float = 0.0
     log: str = ""  # flow: stdout and stderr; notebook: empty (outputs are in the notebook)
 
@@ -85,6 +86,7 @@ class Report:
     converted: bool = False  # the script was converted in memory (no --script)
     rows: list[Row] = field(default_factory=list)
     errors: list[RunError] = field(default_factory=list)
+    dropped_errors: list[RunError] = field(default_factory=list)  # no effect on the verdict
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     kept: str | None = None

@@ -87,8 +87,16 @@ def run_notebook(
     extra_path: Path | None = None,
     kernel_log: Path | None = None,
     progress: Callable[[str], None] = lambda text: None,
+    dropped: dict[int, str] | None = None,
 ) -> Side:
-    """Execute ``nb`` (outputs are written into it) in ``run_dir``."""
+    """Execute ``nb`` (outputs are written into it) in ``run_dir``.
+
+    ``dropped`` maps the cells convert left out of the flow to the reason: an error there
+    (a plot with a typo, a call to a service that is not running) is recorded in
+    ``Side.dropped_errors`` and the run goes on, as the flow does without that cell. An
+    error in any other cell ends the run: the notebook itself fails there.
+    """
+    dropped = dropped or {}
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -124,6 +132,12 @@ def run_notebook(
                 try:
                     client.execute_cell(nb.cells[index], index,
                                         execution_count=client.code_cells_executed + 1)
+                except CellExecutionError as exc:
+                    if current not in dropped:
+                        raise
+                    side.dropped_errors.append(RunError(
+                        "notebook", f"cell {current}", f"{exc.ename}: {exc.evalue}".strip(),
+                        [f"not in the flow: {dropped[current]}"], cell=current))
                 finally:
                     now = snapshot(run_dir)
                     for path in changes(previous, now):

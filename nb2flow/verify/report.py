@@ -48,6 +48,11 @@ def print_report(report: Report, console) -> None:
                       f"{escape(error.exception)}")
         for line in error.output:
             console.print(f"  | {escape(line)}", highlight=False)
+    for error in report.dropped_errors:
+        console.print(f"note: the notebook failed at {escape(error.where)} "
+                      f"({escape(error.exception)}), a cell that is "
+                      f"{escape(error.output[0]) if error.output else 'not in the flow'}: "
+                      "the verdict does not depend on it")
     for note in report.notes:
         console.print(f"note: {escape(note)}")
     if report.kept:
@@ -62,5 +67,6 @@ def print_report(report: Report, console) -> None:
     else:
         failing = sum(r.status in FAILING for r in report.rows)
         parts = [f"{failing} difference(s)"] if failing else []
-        parts += [f"the {e.side} failed" for e in report.errors]
-        console.print(f"[bold red]not verified[/]: {', '.join(parts)} {timing}")
+        parts += [f"the notebook itself fails at {e.where}: {e.exception}" if e.side ==
+                  "notebook" else f"the flow failed at {e.where}" for e in report.errors]
+        console.print(f"[bold red]not verified[/]: {escape(', '.join(parts))} {timing}")

@@ -186,6 +186,7 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
                     extra_path=(nb_dir / rel_nb).parent if rel_nb else None,
                     kernel_log=tmp / "kernel.log",
                     progress=lambda text: setattr(progress, "notebook", text),
+                    dropped=compare.dropped_cells(flow),
                 )
                 progress.notebook = "notebook: done"
                 labels = frozenset(v.label for v in nb_side.values if v.shown)
@@ -209,6 +210,7 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
         report.notes += compare.add_hints(rows, flow, findings, sources)
         report.rows = rows
         report.errors = [e for e in (nb_side.error, fl_side.error) if e is not None]
+        report.dropped_errors = nb_side.dropped_errors
         if options.keep is not None:
             report.kept = str(_keep(options.keep, nb, nb_side, fl_side))
         return report, nb_side, fl_side

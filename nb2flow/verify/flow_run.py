@@ -41,14 +41,16 @@ class FlowProcess:
     """``python script.py --param value ...`` started in its own process group."""
 
     def __init__(self, script: Path, args: list[str], run_dir: Path, env: dict[str, str],
-                 logs: Path):
+                 logs: Path, cwd: Path | None = None):
+        """``run_dir``: the copy whose files are compared; ``cwd``: where the script starts
+        (a folder inside it; default ``run_dir``)."""
         self.run_dir = run_dir
         self.script = script
         self.out_path, self.err_path = logs / "flow.stdout", logs / "flow.stderr"
         self.started = time.monotonic()
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, str(script), *args], cwd=run_dir, env=env, stdout=out,
+                [sys.executable, str(script), *args], cwd=cwd or run_dir, env=env, stdout=out,
                 stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
             )
 

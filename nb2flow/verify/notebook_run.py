@@ -82,6 +82,7 @@ def run_notebook(
     numbers: list[int | None],
     run_dir: Path,
     *,
+    cwd: Path | None = None,
     kernel: str,
     timeout: float,
     extra_path: Path | None = None,
@@ -89,7 +90,8 @@ def run_notebook(
     progress: Callable[[str], None] = lambda text: None,
     dropped: dict[int, str] | None = None,
 ) -> Side:
-    """Execute ``nb`` (outputs are written into it) in ``run_dir``.
+    """Execute ``nb`` (outputs are written into it) in ``cwd``, a folder of ``run_dir``
+    (default: ``run_dir`` itself), noting the files it changes under ``run_dir``.
 
     ``dropped`` maps the cells convert left out of the flow to the reason: an error there
     (a plot with a typo, a call to a service that is not running) is recorded in
@@ -104,7 +106,7 @@ def run_notebook(
     started = time.monotonic()
     deadline = started + timeout
     client = NotebookClient(nb, timeout=int(timeout), kernel_name=kernel,
-                            resources={"metadata": {"path": str(run_dir)}})
+                            resources={"metadata": {"path": str(cwd or run_dir)}})
     env = dict(os.environ)
     if extra_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(

@@ -128,7 +128,7 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
     from .flow_run import FlowProcess, flow_env
     from .mlflow_store import find_runs, rename_paths
     from .notebook_run import check_kernel, inject, kernel_name, run_notebook
-    from .workspace import changes, copy_tree, real_changes, snapshot
+    from .workspace import changes, copy_tree, real_changes, snapshot, tree_root
 
     require_extras()
     notebook = Path(notebook)
@@ -158,31 +158,35 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
 
     report = Report(str(notebook), str(options.script or result.script), str(workdir),
                     converted=options.script is None)
+    root = tree_root(workdir, sources.values())  # holds every ../ path the notebook names
+    here = workdir.relative_to(root)  # where both sides start, inside the copies
     tmp = Path(tempfile.mkdtemp(prefix="nb2flow-verify-"))
     progress = Progress(console)
     try:
         nb_dir, fl_dir = tmp / "notebook", tmp / "flow"
-        skip = (options.keep,) if options.keep is not None else ()
+        skip = (tmp, options.keep) if options.keep is not None else (tmp,)
         started = time.monotonic()
-        size = copy_tree(workdir, nb_dir, options.exclude, skip)
-        copy_tree(workdir, fl_dir, options.exclude, skip)
+        size = copy_tree(root, nb_dir, options.exclude, skip)
+        copy_tree(root, fl_dir, options.exclude, skip)
         if size > 1_000_000_000:
             report.notes.append(f"copied {size / 1e9:.1f} GB twice; leave folders out with "
                                 "--exclude")
-        rel_nb = _inside(notebook, workdir)
+        rel_nb = _inside(notebook, root)
         script = options.script or result.script
-        rel_script = _inside(script, workdir) or Path(script.name)
+        rel_script = _inside(script, root) or here / script.name
         (fl_dir / rel_script).parent.mkdir(parents=True, exist_ok=True)
         (fl_dir / rel_script).write_text(script_text, encoding="utf-8")
         fl_base = snapshot(fl_dir)
         report.seconds["copy"] = round(time.monotonic() - started, 2)
         with progress.shown("starting the notebook and the flow"):
             proc = FlowProcess(fl_dir / rel_script, args, fl_dir,
-                               flow_env(tmp / "prefect-home", options.server), tmp)
+                               flow_env(tmp / "prefect-home", options.server), tmp,
+                               cwd=fl_dir / here)
             progress.flow = proc
             try:
                 nb_side = run_notebook(
-                    nb, numbers, nb_dir, kernel=kernel, timeout=options.timeout,
+                    nb, numbers, nb_dir, cwd=nb_dir / here, kernel=kernel,
+                    timeout=options.timeout,
                     extra_path=(nb_dir / rel_nb).parent if rel_nb else None,
                     kernel_log=tmp / "kernel.log",
                     progress=lambda text: setattr(progress, "notebook", text),
@@ -195,12 +199,12 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
                 proc.stop()
         fl_side.changes = changes(fl_base, snapshot(fl_dir))
         for side in (nb_side, fl_side):
-            side.changes = real_changes(side.changes, side.run_dir, workdir)
+            side.changes = real_changes(side.changes, side.run_dir, root)
         fl_side.changes.pop(rel_script.as_posix(), None)
         report.seconds.update(notebook=round(nb_side.seconds, 2), flow=round(fl_side.seconds, 2))
 
-        nb_runs, nb_dbs = find_runs(nb_dir, nb_side.changes, workdir)
-        fl_runs, fl_dbs = find_runs(fl_dir, fl_side.changes, workdir)
+        nb_runs, nb_dbs = find_runs(nb_dir, nb_side.changes, root)
+        fl_runs, fl_dbs = find_runs(fl_dir, fl_side.changes, root)
         rows = compare.file_rows(nb_side, fl_side, rename_paths(nb_side.changes, nb_runs, nb_dbs),
                                  rename_paths(fl_side.changes, fl_runs, fl_dbs), options.rtol,
                                  flow)

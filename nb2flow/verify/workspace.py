@@ -62,6 +62,36 @@ def copy_tree(src: Path, dst: Path, exclude: tuple[str, ...] = (),
     return total
 
 
+def tree_root(workdir: Path, sources) -> Path:
+    """The folder to copy: ``workdir``, or the ancestor that holds every ``../`` path the
+    notebook's code names (``pd.read_csv("../data/x.csv")`` reaches one level up).
+
+    Never above the filesystem's root; the runs still start in ``workdir``'s copy.
+    """
+    import ast
+
+    up = 0
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            try:
+                from ..magics import translate
+
+                tree = ast.parse(translate(source).source)
+            except Exception:  # noqa: BLE001 - a cell nb2flow cannot read names no path
+                continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                parts = node.value.replace("\\", "/").split("/")
+                depth = 0
+                while depth < len(parts) and parts[depth] == "..":
+                    depth += 1
+                up = max(up, depth)
+    up = min(up, len(workdir.parents))
+    return workdir.parents[up - 1] if up else workdir
+
+
 def snapshot(root: Path) -> Snapshot:
     """Size and modification time of every file under ``root`` (links to folders: not entered)."""
     found: Snapshot = {}

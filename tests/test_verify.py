@@ -91,6 +91,63 @@ def test_labelled_numbers_are_found_in_printed_lines() -> None:
         ("root_mean_squared_error", 2)
 
 
+def test_labels_convert_prints_are_read_and_listings_are_not_values() -> None:
+    """The flow prints a shown metric under convert's own label, whatever it holds."""
+    cell = "lr = LinearRegression().fit(X, y)\np = lr.predict(X)\nmean_squared_error(y, p) ** 0.5"
+    label, line = values.shown_label(cell)
+    assert (label, line) == ("mean_squared_error(y, p) ** 0.5", 3)
+    printed = ("mean_squared_error(y, p) ** 0.5: 0.10000800828604042\n"
+               "-rw-r--r-- 1 root root 467 Dec  2 18:11 model.bin\ntotal 12\n"
+               "started at 18:11\nrmse: 2.5\n")
+    found = [(lab, n) for lab, _, n in values.find_values(printed, frozenset({label}))]
+    assert found == [(label, 0.10000800828604042), ("rmse", 2.5)]
+    # without the label nb2flow wrote, the line is not mistaken for another value
+    assert [lab for lab, _, _ in values.find_values(printed)] == ["rmse"]
+    assert values.shown_label("!ls -lh\nnp.sqrt(mean_squared_error(y, p))") == \
+        ("np.sqrt(mean_squared_error(y, p))", 2)
+
+
+def test_copied_tree_reaches_every_parent_path_the_notebook_names(tmp_path: Path) -> None:
+    from nb2flow.verify.workspace import tree_root
+
+    work = tmp_path / "a" / "b" / "c"
+    assert tree_root(work, ["df = pd.read_csv('data/x.csv')"]) == work
+    assert tree_root(work, ["df = pd.read_csv('../data/x.csv')", "!ls ../../"]) == \
+        tmp_path / "a"
+    assert tree_root(work, ["p = Path('..') / 'models'"]) == tmp_path / "a" / "b"
+
+
+def test_mlflow_runs_pair_by_content_and_dropped_cells_runs_are_grouped() -> None:
+    """56 runs in the notebook (50 of a dropped search), 6 in the flow: no false difference."""
+    from types import SimpleNamespace
+
+    from nb2flow.ir import Dropped, Placement
+    from nb2flow.verify.compare import mlflow_rows
+    from nb2flow.verify.mlflow_store import MlflowRun, pair_runs
+
+    def run(i: int, params: dict, rmse: float, cell: int) -> MlflowRun:
+        return MlflowRun("taxi", f"r{i}", i, dict(params), {"rmse": rmse}, cell=cell)
+
+    nb_runs = [run(i, {"max_depth": str(i)}, 6.0 + i, 19 + i % 3) for i in range(50)]
+    nb_runs += [run(100 + i, {"alpha": str(i)}, 5.0 + i, 24) for i in range(6)]
+    for i, r in enumerate(sorted(nb_runs, key=lambda r: r.start), start=1):
+        r.key = f"taxi/run {i}"
+    fl_runs = [run(200 + i, {"alpha": str(5 - i)}, 10.0 - i, 0) for i in range(6)]
+    pair_runs(nb_runs, fl_runs)
+    assert {r.key for r in fl_runs} == {f"taxi/run {i}" for i in range(51, 57)}
+    flow = SimpleNamespace(
+        dropped=[Dropped(c, None, "experiment: a search whose best values are pasted later",
+                         "") for c in (19, 20, 21)],
+        placements=[Placement(24, 1, "task", "train_best_model")])
+    rows = mlflow_rows(nb_runs, fl_runs, 1e-6, flow)
+    assert [r.status for r in rows].count(SAME) == 12  # 6 runs x (param, metric)
+    dropped = [r for r in rows if r.status == DROPPED]
+    assert [(r.name, r.cells) for r in dropped] == [
+        ("taxi: 50 run(s) logged by cells 19-21", (19, 20, 21))]
+    assert dropped[0].detail.endswith("`nb2flow convert --keep-experiments` keeps them")
+    assert len(rows) == 13
+
+
 # A real Prefect 3.8 console log (a flow whose task prints and whose second task fails).
 LOG = """\
 23:57:05.822 | INFO    | Flow run 'amorphous-manul' - Beginning flow run 'amorphous-manul' for flow 'demo'
@@ -451,6 +508,42 @@ def test_failing_notebook_is_reported_with_the_cell_and_no_nb2flow_traceback(
     assert "Traceback" not in done.stdout + done.stderr
     assert "table.csv" in done.stdout and " same " in done.stdout  # what ran is still compared
     assert sorted(p.name for p in tmp_path.iterdir()) == ["err.ipynb"]
+
+
+@pytest.mark.slow
+def test_notebook_in_a_subfolder_with_a_broken_plot_and_a_listing_is_verified(
+        tmp_path: Path, monkeypatch) -> None:
+    """Inputs above the notebook's folder are copied, an error in a cell convert drops
+    does not decide the verdict, convert's label for ``mse ** 0.5`` is read back, and the
+    ``!ls -l`` listing is not taken for a value."""
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    pd.DataFrame({"a": np.arange(40.0), "b": np.arange(40.0) * 2 + 1}).to_csv(
+        project / "data" / "x.csv", index=False)
+    make_notebook(
+        project / "notebooks" / "sub.ipynb",
+        "import pickle\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
+        "from sklearn.linear_model import LinearRegression\n"
+        "from sklearn.metrics import mean_squared_error",
+        "df = pd.read_csv('../data/x.csv')",
+        "plt.plot(df.a, df.bb)",
+        "lr = LinearRegression().fit(df[['a']], df['b'])\n"
+        "mean_squared_error(df['b'], lr.predict(df[['a']])) ** 0.5",
+        "with open('model.bin', 'wb') as f:\n    pickle.dump(lr, f)",
+        "!ls -l model.bin",
+    )
+    before = _files(project)
+    monkeypatch.chdir(project / "notebooks")
+    result = _invoke(["sub.ipynb", "--json"])
+    report = json.loads(result.output)
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r["status"] for r in report["rows"]}
+    assert rows == {"notebooks/model.bin": SAME,
+                    "mean_squared_error(df['b'], lr.predict(df[['a']])) ** 0.5": SAME}
+    assert report["errors"] == []
+    assert [(e["where"], e["exception"]) for e in report["dropped_errors"]] == [
+        ("cell 3", "AttributeError: 'DataFrame' object has no attribute 'bb'")]
+    assert _files(project) == before
 
 
 EXAMPLE = ROOT / "examples" / "notebooks" / "duration_prediction.ipynb"

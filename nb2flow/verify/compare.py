@@ -137,14 +137,30 @@ def value_rows(nb_values: list[Value], fl_values: list[Value], rtol: float, flow
     return rows
 
 
-def mlflow_rows(nb_runs: list[MlflowRun], fl_runs: list[MlflowRun], rtol: float) -> list[Row]:
+def mlflow_rows(nb_runs: list[MlflowRun], fl_runs: list[MlflowRun], rtol: float,
+                flow=None) -> list[Row]:
+    """Rows for runs paired by key (see :func:`.mlflow_store.pair_runs`).
+
+    Notebook runs without a flow partner that were started by cells convert dropped are
+    one row per experiment and reason ("50 runs, cells 19-21"), not a difference.
+    """
     rows = []
     a, b = {r.key: r for r in nb_runs}, {r.key: r for r in fl_runs}
+    gone = dropped_cells(flow)
+    partly = {d.cell: d.reason for d in (flow.dropped if flow is not None else ())}
+    groups: dict[tuple[str, str], list[MlflowRun]] = {}
     for key in sorted(a.keys() | b.keys()):
+        if key in a and key not in b:
+            run = a[key]
+            reason = gone.get(run.cell) or partly.get(run.cell)
+            if reason:
+                groups.setdefault((run.experiment, reason), []).append(run)
+                continue
         if key not in b or key not in a:
             rows.append(Row("mlflow", f"{key}", "logged" if key in a else "-",
                             "logged" if key in b else "-",
-                            ONLY_FLOW if key not in a else ONLY_NOTEBOOK))
+                            ONLY_FLOW if key not in a else ONLY_NOTEBOOK,
+                            (a[key].cell,) if key in a and a[key].cell else ()))
             continue
         x, y = a[key], b[key]
         for kind, left, right in (("param", x.params, y.params), ("metric", x.metrics,
@@ -160,7 +176,22 @@ def mlflow_rows(nb_runs: list[MlflowRun], fl_runs: list[MlflowRun], rtol: float)
                 elif not (p == q or (kind == "metric" and close(p, q, rtol))):
                     row.status, row.detail = DIFFERENT, f"{p} vs {q}"
                 rows.append(row)
+    for (experiment, reason), runs in groups.items():
+        cells = tuple(sorted({r.cell for r in runs if r.cell}))
+        fix = ("; `nb2flow convert --keep-experiments` keeps them"
+               if reason.startswith("experiment") else "")
+        rows.append(Row("mlflow", f"{experiment}: {len(runs)} run(s) logged by "
+                        f"{_cells_text(cells)}", "logged", "-", DROPPED, cells,
+                        detail=f"{reason}{fix}"))
     return rows
+
+
+def _cells_text(cells: tuple[int, ...]) -> str:
+    if not cells:
+        return "dropped cells"
+    if len(cells) > 1 and cells == tuple(range(cells[0], cells[-1] + 1)):
+        return f"cells {cells[0]}-{cells[-1]}"
+    return ("cell " if len(cells) == 1 else "cells ") + ", ".join(map(str, cells))
 
 
 def add_hints(rows: list[Row], flow, findings: list[why.Finding],

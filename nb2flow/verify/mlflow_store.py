@@ -4,7 +4,10 @@ Read without MLflow (it need not be installed): a file store (``mlruns/<experime
 params|metrics|artifacts``) is plain files, a SQLite store (``mlflow.db``) is read with
 :mod:`sqlite3`. Run ids differ between the notebook's and the flow's runs, so runs are paired
 by experiment name and start order: ``Default/run 1``, ``Default/run 2``... Their
-artifacts are then compared as files under ``mlflow:<experiment>/run <n>/...``.
+artifacts are then compared as files under ``mlflow:<experiment>/run <n>/...``. The flow's
+runs are then given the key of the notebook run they match by content (:func:`pair_runs`):
+the same experiment and parameter names, the most parameter values and the same run name, so
+a flow that logs 6 of the notebook's 56 runs is compared with the right 6.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ class MlflowRun:
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     key: str = ""  # "Default/run 1", set by :func:`find_runs`
+    name: str = ""  # the run name MLflow shows (tag ``mlflow.runName``)
+    cell: int | None = None  # the notebook cell that was running when the run started
 
 
 def _meta(path: Path) -> dict[str, str]:
@@ -46,7 +51,7 @@ def _file_store(root: Path, store: str, changed: set[str]) -> list[MlflowRun]:
                 continue  # logged before this run
             meta = _meta(run / "meta.yaml")
             found = MlflowRun(name, meta.get("run_id", run.name),
-                              int(meta.get("start_time") or 0))
+                              int(meta.get("start_time") or 0), name=meta.get("run_name", ""))
             for kind in ("params", "metrics"):
                 folder = run / kind
                 for f in sorted(folder.rglob("*")) if folder.is_dir() else ():
@@ -67,10 +72,14 @@ def _sqlite_store(db: Path, original: Path | None) -> list[MlflowRun]:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             experiments = dict(con.execute("SELECT experiment_id, name FROM experiments"))
-            rows = con.execute("SELECT run_uuid, experiment_id, start_time FROM runs").fetchall()
+            columns = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+            name = "name" if "name" in columns else "''"  # MLflow < 1.29 has no run names
+            rows = con.execute(f"SELECT run_uuid, experiment_id, start_time, {name} FROM runs"
+                               ).fetchall()
             runs = {}
-            for run_id, exp, start in rows:
-                runs[run_id] = MlflowRun(experiments.get(exp, str(exp)), run_id, start or 0)
+            for run_id, exp, start, name in rows:
+                runs[run_id] = MlflowRun(experiments.get(exp, str(exp)), run_id, start or 0,
+                                         name=name or "")
             for key, value, run_id in con.execute("SELECT key, value, run_uuid FROM params"):
                 if run_id in runs:
                     runs[run_id].params[key] = value
@@ -111,6 +120,33 @@ def find_runs(root: Path, changed: dict[str, str],
         count[run.experiment] = count.get(run.experiment, 0) + 1
         run.key = f"{run.experiment}/run {count[run.experiment]}"
     return runs, databases
+
+
+def pair_runs(nb_runs: list[MlflowRun], fl_runs: list[MlflowRun]) -> None:
+    """Give each flow run the key of the notebook run it matches by content.
+
+    Candidates share the experiment and the parameter names; the best has the most equal
+    parameter values, then the same run name, then the nearest start order. A flow run
+    that matches none keeps a key of its own (``<experiment>/flow run <n>``).
+    """
+    free = sorted(fl_runs, key=lambda r: (r.start, r.run_id))
+    order = {id(r): i for i, r in enumerate(free)}
+    extra: dict[str, int] = {}
+    taken: set[int] = set()
+    for a in sorted(nb_runs, key=lambda r: (r.start, r.run_id)):
+        candidates = [b for b in free if id(b) not in taken and b.experiment == a.experiment
+                      and b.params.keys() == a.params.keys()]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda b: (
+            sum(b.params[k] == v for k, v in a.params.items()), b.name == a.name,
+            -order[id(b)]))
+        taken.add(id(best))
+        best.key = a.key
+    for b in free:
+        if id(b) not in taken:
+            extra[b.experiment] = extra.get(b.experiment, 0) + 1
+            b.key = f"{b.experiment}/flow run {extra[b.experiment]}"
 
 
 def rename_paths(changed: dict[str, str], runs: list[MlflowRun],

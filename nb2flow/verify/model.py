@@ -61,6 +61,7 @@ class Side:
     values: list[Value] = field(default_factory=list)
     error: RunError | None = None
     dropped_errors: list[RunError] = field(default_factory=list)  # in cells not in the flow
+    cell_times: list[tuple[int, float, float]] = field(default_factory=list)  # cell, start, end
     seconds: float = 0.0
     log: str = ""  # flow: stdout and stderr; notebook: empty (outputs are in the notebook)
 

@@ -131,6 +131,7 @@ def run_notebook(
                     break
                 client.timeout = max(1, int(deadline - time.monotonic()))
                 executed.append(index)
+                began = time.time()  # wall clock, as MLflow's start_time
                 try:
                     client.execute_cell(nb.cells[index], index,
                                         execution_count=client.code_cells_executed + 1)
@@ -141,6 +142,8 @@ def run_notebook(
                         "notebook", f"cell {current}", f"{exc.ename}: {exc.evalue}".strip(),
                         [f"not in the flow: {dropped[current]}"], cell=current))
                 finally:
+                    if current is not None:
+                        side.cell_times.append((current, began, time.time()))
                     now = snapshot(run_dir)
                     for path in changes(previous, now):
                         if current is not None:

@@ -126,7 +126,7 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
     from ..pipeline import ConvertOptions, build
     from . import compare, hints
     from .flow_run import FlowProcess, flow_env
-    from .mlflow_store import find_runs, rename_paths
+    from .mlflow_store import find_runs, pair_runs, rename_paths
     from .notebook_run import check_kernel, inject, kernel_name, run_notebook
     from .workspace import changes, copy_tree, real_changes, snapshot, tree_root
 
@@ -205,11 +205,15 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
 
         nb_runs, nb_dbs = find_runs(nb_dir, nb_side.changes, root)
         fl_runs, fl_dbs = find_runs(fl_dir, fl_side.changes, root)
+        pair_runs(nb_runs, fl_runs)
+        for run in nb_runs:
+            run.cell = next((cell for cell, began, ended in nb_side.cell_times
+                             if began <= run.start / 1000 <= ended), None)
         rows = compare.file_rows(nb_side, fl_side, rename_paths(nb_side.changes, nb_runs, nb_dbs),
                                  rename_paths(fl_side.changes, fl_runs, fl_dbs), options.rtol,
                                  flow)
         rows += compare.value_rows(nb_side.values, fl_side.values, options.rtol, flow)
-        rows += compare.mlflow_rows(nb_runs, fl_runs, options.rtol)
+        rows += compare.mlflow_rows(nb_runs, fl_runs, options.rtol, flow)
         findings = hints.unseeded(sorted(sources.items()))
         report.notes += compare.add_hints(rows, flow, findings, sources)
         report.rows = rows

@@ -83,11 +83,12 @@ def tree_root(workdir: Path, sources) -> Path:
                 continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                parts = node.value.replace("\\", "/").split("/")
-                depth = 0
-                while depth < len(parts) and parts[depth] == "..":
-                    depth += 1
-                up = max(up, depth)
+                for word in node.value.split():  # a path, or a shell command's words
+                    parts = word.strip("'\"").replace("\\", "/").split("/")
+                    depth = 0
+                    while depth < len(parts) and parts[depth] == "..":
+                        depth += 1
+                    up = max(up, depth)
     up = min(up, len(workdir.parents))
     return workdir.parents[up - 1] if up else workdir
 

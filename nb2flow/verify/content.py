@@ -219,6 +219,18 @@ def _pandas_diff(a: Any, b: Any, rtol: float, label: str) -> str | None:
     import pandas.testing as pdt
 
     check = {pd.DataFrame: pdt.assert_frame_equal, pd.Series: pdt.assert_series_equal}
+    if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+        volatile = _volatile_columns(a, b)
+        if volatile:
+            rest = [c for c in a.columns if c not in volatile]
+            found = _pandas_diff(a[rest], b[rest], rtol, label) if rest else None
+            names = ", ".join(f"`{c}` ({kind})" for c, kind in volatile.items())
+            what = "column" if len(volatile) == 1 else "columns"
+            verb = "differs" if len(volatile) == 1 else "differ"
+            why = (f"{label}: {what} {names} {verb}: new values on every run, so no two runs "
+                   "agree; derive it from the data (or leave it out) to compare the rest")
+            return why + (f"; and {found}" if found else
+                          "; every other column is the same")
     try:
         for kind, assert_equal in check.items():
             if isinstance(a, kind):
@@ -231,6 +243,34 @@ def _pandas_diff(a: Any, b: Any, rtol: float, label: str) -> str | None:
     except AssertionError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         return f"{label}: " + "; ".join(lines[:3])[:200]
+
+
+_UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _volatile_columns(a: Any, b: Any) -> dict[str, str]:
+    """Columns that differ and hold values made at run time: uuids, clock times."""
+    import pandas as pd
+
+    if list(a.columns) != list(b.columns) or len(a) != len(b) or not len(a):
+        return {}
+    found = {}
+    for column in a.columns:
+        x, y = a[column], b[column]
+        if x.equals(y):
+            continue
+        if all(pd.api.types.is_datetime64_any_dtype(v) for v in (x, y)):
+            found[column] = "times of the run"
+        elif all(v.dtype == object or pd.api.types.is_string_dtype(v) for v in (x, y)) and \
+                all(v.astype(str).str.fullmatch(_UUID).all() for v in (x, y)):
+            found[column] = "uuids"
+        elif all(v.dtype == object or pd.api.types.is_string_dtype(v) for v in (x, y)):
+            times = [pd.to_datetime(v, errors="coerce", utc=True) for v in (x, y)]
+            now = pd.Timestamp.now(tz="UTC")
+            if all(t.notna().all() and (abs(now - t) < pd.Timedelta(days=1)).all()
+                   for t in times):
+                found[column] = "times of the run"
+    return found
 
 
 def _short(x: Any) -> str:

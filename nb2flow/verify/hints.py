@@ -65,8 +65,9 @@ def unseeded(cells: list[tuple[int, str]]) -> list[Finding]:
     """Random numbers drawn without a seed, by cell: ``[(cell number, source), ...]``."""
     findings: list[Finding] = []
     np_seeded = py_seeded = False
-    for number, source in cells:
-        tree = _parse(source)
+    trees = [(number, _parse(source)) for number, source in cells]
+    kwargs = _keyword_dicts(tree for _, tree in trees if tree is not None)
+    for number, tree in trees:
         if tree is None:
             continue
         calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)),
@@ -94,11 +95,43 @@ def unseeded(cells: list[tuple[int, str]]) -> list[Finding]:
             elif (last in RANDOM_ESTIMATORS or (
                     last in _SHUFFLING_SPLITTERS and _true(keywords.get("shuffle")))):
                 state = keywords.get("random_state")
+                spread = [kwargs.get(_dotted(k.value)) for k in call.keywords if k.arg is None]
+                if state is None and spread:  # Model(**params): seeded if params holds one
+                    if any(d is None for d in spread):
+                        continue  # a dict nb2flow cannot read: no claim either way
+                    state = next((d["random_state"] for d in spread if "random_state" in d),
+                                 None)
                 if state is None or (isinstance(state, ast.Constant) and state.value is None):
+                    names = [_dotted(k.value) for k in call.keywords if k.arg is None]
+                    fix = (f'add "random_state": 42 to {names[0]}' if names
+                           else "pass random_state=42")
                     findings.append(Finding(number, call.lineno,
-                                            f"{last}(...) without random_state",
-                                            "pass random_state=42"))
+                                            f"{last}(...) without random_state", fix))
     return findings
+
+
+def _keyword_dicts(trees) -> dict[str, dict[str, ast.expr]]:
+    """Names bound to a dict literal or ``dict(...)`` call anywhere in the notebook, with
+    their string keys: what ``Model(**params)`` passes. A name bound to two different
+    dicts (or built up elsewhere) is left out, since which one applies is unknown."""
+    found: dict[str, dict[str, ast.expr] | None] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            name, value = _dotted(node.targets[0]), node.value
+            if not name:
+                continue
+            keys: dict[str, ast.expr] | None = None
+            if isinstance(value, ast.Dict) and None not in value.keys and all(
+                    isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    for k in value.keys):
+                keys = {k.value: v for k, v in zip(value.keys, value.values)}
+            elif isinstance(value, ast.Call) and _dotted(value.func) == "dict" and \
+                    not value.args and all(k.arg for k in value.keywords):
+                keys = {k.arg: k.value for k in value.keywords}
+            found[name] = keys if name not in found else None
+    return {name: keys for name, keys in found.items() if keys is not None}
 
 
 def _true(node: ast.expr | None) -> bool:

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -146,7 +147,9 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
     flow = result.flow
     script_text = options.script.read_text(encoding="utf-8") if options.script else result.text
     param_code, args = parse_params(options.params, flow, strict=options.script is None)
-    nb = nbformat.read(str(notebook), as_version=4)
+    with warnings.catch_warnings():  # cells without ids (nbformat < 4.5) get new ones
+        warnings.simplefilter("ignore")
+        nb = nbformat.read(str(notebook), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

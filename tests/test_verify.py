@@ -241,6 +241,27 @@ def test_unseeded_randomness_is_found_and_seeded_code_is_not() -> None:
                      (5, 2, "random.choice"), (6, 1, "KFold")]
 
 
+def test_random_state_passed_through_a_params_dict_is_seen() -> None:
+    cells = [
+        (2, "best = {'n_estimators': 10, 'random_state': 0}\nloose = dict(max_depth=3)"),
+        (3, "a = RandomForestRegressor(**best)\nb = RandomForestRegressor(**loose)"),
+        (4, "def fit(params):\n    return RandomForestRegressor(**params).fit(X, y)"),
+    ]
+    found = [(f.cell, f.line, f.fix) for f in hints.unseeded(cells)]
+    assert found == [(3, 2, 'add "random_state": 42 to loose')]
+
+
+def test_columns_made_at_run_time_are_named_in_the_difference(tmp_path: Path) -> None:
+    import uuid
+
+    for side in ("a", "b"):
+        pd.DataFrame({"ride_id": [str(uuid.uuid4()) for _ in range(4)],
+                      "duration": [1.5, 2.0, 3.25, 4.0]}).to_parquet(tmp_path / f"{side}.pq")
+    detail = content.compare_files(tmp_path / "a.pq", tmp_path / "b.pq", 1e-6)
+    assert "column `ride_id` (uuids) differs: new values on every run" in detail
+    assert detail.endswith("every other column is the same")
+
+
 def test_working_folder_copy_leaves_out_vcs_envs_and_links_folders(tmp_path: Path) -> None:
     src = tmp_path / "project"
     for rel in ("data/a.csv", ".git/HEAD", ".venv/pyvenv.cfg", "env2/pyvenv.cfg",

@@ -539,13 +539,16 @@ def _metric_name(e: ast.expr) -> str | None:
     return None
 
 
-def metric_label(e: ast.expr, source: str) -> str:
+def metric_label(e: ast.expr, source: str) -> str | None:
     """The label convert prints before a shown metric (``print("rmse:", rmse(y, p))``).
 
     The metric function's name when the expression is just its call, else the expression's
-    own text (spaces collapsed, at most 70 characters). ``nb2flow verify`` reads the flow's
-    output with this same function, so both sides agree on the label.
+    own text (spaces collapsed, at most 70 characters); None when it computes no metric.
+    ``nb2flow verify`` reads the flow's output with this same function, so both sides agree
+    on the label.
     """
+    if _metric_name(e) is None:
+        return None
     plain = isinstance(e, ast.Call) and _metric_name(e) == call_name(e)
     return call_name(e) if plain else " ".join(source.split())[:70]
 

@@ -103,7 +103,12 @@ def shown_label(source: str) -> tuple[str, int] | None:
         return None
     last = tree.body[-1]
     text = ast.get_source_segment(source, last) or ast.unparse(last.value)
-    return metric_label(last.value, text), last.lineno
+    label = metric_label(last.value, text)
+    if label is None:  # a displayed value convert drops: named after its call, or itself
+        func = last.value.func if isinstance(last.value, ast.Call) else None
+        label = func.id if isinstance(func, ast.Name) else \
+            func.attr if isinstance(func, ast.Attribute) else " ".join(text.split())[:40]
+    return label, last.lineno
 
 
 def _python(source: str) -> tuple[str, ast.Module | None]:

@@ -560,8 +560,9 @@ def propagate(statements: list) -> None:
             tree.targets[0], ast.Name
         ) and isinstance(tree.value, ast.Name):
             alias = (tree.targets[0].id, tree.value.id)
+        in_place = isinstance(tree, ast.AugAssign)  # `ys += [0]` keeps the same list
         for w in facts.writes:
-            if w in facts.mutates and w not in facts.definite:
+            if w in facts.mutates and (w not in facts.definite or in_place):
                 continue
             group = groups.pop(w, None)
             if group:

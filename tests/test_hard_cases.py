@@ -171,6 +171,18 @@ def test_mutation_through_an_alias(tmp_path: Path) -> None:
     )
 
 
+def test_mutation_through_an_alias_after_an_in_place_extension(tmp_path: Path) -> None:
+    """`items += [3]` extends the same list: `items` still aliases `ys`, so `ys += [4]`
+    changes `items` too even though `ys` is rebound right after (found by a property run)."""
+    assert_equivalent(
+        tmp_path,
+        "ys = [1, 2]\nitems = ys",
+        "items += [3]",
+        "ys += [4]\nys = [0]",
+        "print(items, ys)",
+    )
+
+
 def test_mutation_through_a_notebook_function(tmp_path: Path) -> None:
     result = assert_equivalent(
         tmp_path,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from flowrun import bad_pyflakes, run_cells, run_flow_fn, same_prints, strip_magics
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 from nbgen import Features, notebooks
 from nbutil import make_notebook
@@ -103,6 +103,19 @@ def _assert_flow_computes_what_the_notebook_computes(cells, eager: bool) -> None
 
 @SETTINGS
 @given(cells=notebooks(EQUIVALENCE_FEATURES))
+@example(
+    cells=[
+        "import matplotlib.pyplot as plt\nimport json\nimport os",
+        ("markdown", "# Experiment\n\nA generated notebook."),
+        "ys = list(range(4))\nitems = ys\nplt.plot(items)",
+        ("markdown", "# Load data"),
+        "try:\n    a = items[5]\nexcept IndexError:\n    a = len(items)\nb = a\nfor i in range(2):\n    a = (a + i) % 1000\n    if i % 2 == 0:\n        items.append(i)\nxs = list(range(2))\nitems += [0]\nxs[:2]",
+        "plt.plot(items)",
+        ("markdown", "# Report"),
+        "ys += [b]\ndef push1(target, v):\n    target.append(v)\nys = [(v * 2 + 1) % 1000 for v in xs]",
+        'os.makedirs("out", exist_ok=True)\nwith open("out/result.json", "w") as f:\n    json.dump({"a": a, "b": b, "items": items, "xs": xs, "ys": ys}, f, sort_keys=True)',
+    ]
+).via("discovered failure")
 def test_flow_computes_what_the_notebook_computes(cells) -> None:
     """Tasks run in the most hostile order a runner may choose (see flowrun.py)."""
     _assert_flow_computes_what_the_notebook_computes(cells, eager=False)

@@ -194,6 +194,15 @@ def _is_plain_value(node: ast.AST) -> bool:
 
 
 class _Normalise(ast.NodeTransformer):
+    """Literals and plain call arguments to a placeholder; with ``anonymous``, variable names
+    too (the names of called functions and of attributes stay)."""
+
+    def __init__(self, anonymous: bool = False) -> None:
+        self.anonymous = anonymous
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Name("_N", node.ctx) if self.anonymous else node
+
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         if node.value is None or isinstance(node.value, bool) or node.value is Ellipsis:
             return node
@@ -206,7 +215,8 @@ class _Normalise(ast.NodeTransformer):
         return ast.Call(ast.Name("_F", ast.Load()), values, [])
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
-        node.func = self.visit(node.func)
+        if not isinstance(node.func, ast.Name):  # a called function keeps its name
+            node.func = self.visit(node.func)
         node.args = [a if isinstance(a, ast.Starred) else
                      ast.Name(PLACEHOLDER, ast.Load()) if _is_plain_value(a) else self.visit(a)
                      for a in node.args]
@@ -219,8 +229,32 @@ class _Normalise(ast.NodeTransformer):
         return node
 
 
-def _dump(node: ast.AST) -> str:
-    return ast.dump(_Normalise().visit(copy.deepcopy(node)), annotate_fields=False)
+def _dump(node: ast.AST, anonymous: bool = False) -> str:
+    return ast.dump(_Normalise(anonymous).visit(copy.deepcopy(node)), annotate_fields=False)
+
+
+# A statement may match under other variable names (``df = df.select(...).join(...)`` in the
+# notebook, ``df_clean = events.select(...).join(...)`` in a function) only when it is
+# distinctive enough: this many attribute and function names in it. ``lr.fit(X, y)`` (one)
+# must not match ``booster.fit(X, y)``.
+MIN_NAMES_ANONYMOUS = 3
+
+
+def _anonymous_key(node: ast.AST) -> str | None:
+    names = sum(isinstance(n, ast.Attribute) or (isinstance(n, ast.Call) and
+                                                 isinstance(n.func, ast.Name))
+                for n in ast.walk(node))
+    return "anon " + _dump(node, anonymous=True) if names >= MIN_NAMES_ANONYMOUS else None
+
+
+def _anonymous_keys(stmt: ast.stmt) -> set[str]:
+    """Keys of a simple statement and of its value with variable names anonymised."""
+    keys = {_anonymous_key(stmt)}
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr)) and value is not None:
+        keys.add(_anonymous_key(_shown(value) or value))
+    keys.discard(None)
+    return keys
 
 
 def _shown(node: ast.expr) -> ast.expr | None:
@@ -318,6 +352,7 @@ class ScriptIndex:
     headers: set[str] = field(default_factory=set)  # headers of compound statements
     imports: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)  # names bound in any way
+    anonymous: set[str] = field(default_factory=set)  # distinctive statements, names anonymised
 
 
 def index_script(tree: ast.Module) -> ScriptIndex:
@@ -336,6 +371,7 @@ def index_script(tree: ast.Module) -> ScriptIndex:
                 ix.headers.add(header)
             continue
         ix.stmts.add(stmt_key(s))
+        ix.anonymous |= _anonymous_keys(s)
         value = getattr(s, "value", None)
         if isinstance(s, (ast.Assign, ast.AnnAssign, ast.Return, ast.Expr)) and value is not None:
             ix.values.add(_dump(value))
@@ -374,9 +410,10 @@ def is_kept(stmt: ast.stmt, ix: ScriptIndex) -> bool:
         value = stmt.value
         if isinstance(stmt, ast.Expr):
             value = _shown(value) or value
-        if not isinstance(value, ast.Name) or isinstance(stmt, ast.Expr):
-            return _dump(value) in ix.values
-    return False
+        if (not isinstance(value, ast.Name) or isinstance(stmt, ast.Expr)) and \
+                _dump(value) in ix.values:
+            return True
+    return bool(_anonymous_keys(stmt) & ix.anonymous)
 
 
 # --------------------------------------------------------------------------------------------
@@ -429,7 +466,7 @@ def script_index(path_or_text: Path | str) -> ScriptIndex:
                 part = index_script(ast.parse(chunk))
             except SyntaxError:
                 continue
-            for name in ("stmts", "values", "headers", "imports", "params"):
+            for name in ("stmts", "values", "headers", "imports", "params", "anonymous"):
                 getattr(ix, name).update(getattr(part, name))
         return ix
 

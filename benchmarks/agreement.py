@@ -64,6 +64,11 @@ SHOW_FUNCS = {"print", "display", "pprint"}
 # Cell magics whose body is Python that runs; every other cell magic (%%bash, %%writefile,
 # %%sql, ...) makes the whole cell a magic, ignored like line magics and shell lines.
 PYTHON_BODY_MAGICS = {"time", "timeit", "capture", "prun", "memit", "debug"}
+# Calls that only wrap or look up a value: a literal moved into a path, the environment or a
+# secret store is still the same argument.
+PLAIN_CALLS = {"str", "Path", "int", "float", "os.path.join", "Path.home", "pathlib.Path",
+               "os.getenv", "os.environ.get", "getenv"}
+_SECRET_CALL = re.compile(r"^(Secret\.load\(.*\)\.get|Variable\.get|dbutils\.secrets\.get)$")
 COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor,
             ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
 
@@ -188,7 +193,7 @@ def _is_plain_value(node: ast.AST) -> bool:
         return _is_plain_value(node.left) and _is_plain_value(node.right)
     if isinstance(node, ast.Call) and not node.keywords:
         name = ast.unparse(node.func)
-        if name in {"str", "Path", "int", "float", "os.path.join", "Path.home", "pathlib.Path"}:
+        if name in PLAIN_CALLS or _SECRET_CALL.match(name):
             return all(_is_plain_value(a) for a in node.args)
     return False
 

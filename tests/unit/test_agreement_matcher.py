@@ -84,3 +84,10 @@ def test_magics_and_shell_lines_are_not_units():
 def test_scores():
     assert agreement.prf(person=10, tool=8, both=8) == (0.8, 1.0, pytest.approx(8 / 9))
     assert agreement.prf(person=10, tool=0, both=0) == (0.0, 0.0, 0.0)
+
+
+def test_a_literal_moved_to_a_secret_or_the_environment_still_matches():
+    stmt = "engine = create_engine('postgresql://u:pw@host/db')"
+    assert kept(stmt, "engine = create_engine(Secret.load('connection-string').get())")
+    assert kept(stmt, "engine = create_engine(os.getenv('DATABASE_URL'))")
+    assert not kept(stmt, "engine = create_engine(build_url(user, host))")

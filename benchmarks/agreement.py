@@ -464,13 +464,17 @@ def script_index(path_or_text: Path | str) -> ScriptIndex:
     try:
         return index_script(ast.parse(text))
     except SyntaxError:
-        # nbconvert output with a cell that is not Python: index it chunk by chunk.
+        # nbconvert output with a cell that is not Python (a shell line or magic left as it
+        # was): index it cell by cell, as cells are read. Cells are marked ``# In[n]:``, or
+        # only separated by blank lines when the notebook names no Python lexer.
         ix = ScriptIndex()
-        for chunk in re.split(r"^# In\[[ \d]*\]:\s*$", text, flags=re.M):
-            try:
-                part = index_script(ast.parse(chunk))
-            except SyntaxError:
+        marker = re.compile(r"^# In\[[ \d]*\]:\s*$", flags=re.M)
+        chunks = marker.split(text) if marker.search(text) else re.split(r"\n{3,}", text)
+        for chunk in chunks:
+            body = parse_cell(chunk)
+            if body is None:
                 continue
+            part = index_script(ast.Module(body=body, type_ignores=[]))
             for name in ("stmts", "values", "headers", "imports", "params", "anonymous"):
                 getattr(ix, name).update(getattr(part, name))
         return ix
@@ -593,8 +597,13 @@ def report(scores: list[Score], missing: list[str], versions: str) -> str:
     f1s = [prf(*s.counts(s.nb2flow))[2] for s in scores]
     bf1s = [prf(*s.counts(s.baseline))[2] for s in scores]
     if scores:
+        base_kept = sum(sum(s.baseline) for s in scores)
+        base_person = sum(s.counts(s.baseline)[2] for s in scores)
+        person = sum(sum(s.person) for s in scores)
         out += ["", f"Mean of the per-notebook F1: nb2flow {sum(f1s) / len(f1s):.2f}, "
-                    f"baseline {sum(bf1s) / len(bf1s):.2f}."]
+                    f"baseline {sum(bf1s) / len(bf1s):.2f}. The baseline kept {base_kept} of "
+                    f"{sum(len(s.units) for s in scores)} units ({base_person} of the "
+                    f"{person} the person kept)."]
     out += ["", "Per notebook:", ""]
     prow = []
     for s in scores:

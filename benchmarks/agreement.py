@@ -61,6 +61,7 @@ SECTION = "agreement with hand-written scripts"
 
 PLACEHOLDER = "_C"
 SHOW_FUNCS = {"print", "display", "pprint"}
+REPORT_FUNCS = SHOW_FUNCS | {"logger.info", "logging.info", "log.info", "st.write"}
 # Cell magics whose body is Python that runs; every other cell magic (%%bash, %%writefile,
 # %%sql, ...) makes the whole cell a magic, ignored like line magics and shell lines.
 PYTHON_BODY_MAGICS = {"time", "timeit", "capture", "prun", "memit", "debug"}
@@ -383,7 +384,23 @@ def index_script(tree: ast.Module) -> ScriptIndex:
             shown = _shown(value)
             if shown is not None:
                 ix.values.add(_dump(shown))
+            for arg in _reported(value):
+                ix.values.add(_dump(arg))
     return ix
+
+
+def _reported(node: ast.expr) -> list[ast.expr]:
+    """The values a ``print``/``display``/``logger.info`` call reports, f-strings opened:
+    ``print("R2 =", r2_score(y, p))`` reports ``r2_score(y, p)``."""
+    if not (isinstance(node, ast.Call) and ast.unparse(node.func) in REPORT_FUNCS):
+        return []
+    out = []
+    for arg in node.args:
+        if isinstance(arg, ast.JoinedStr):
+            out += [v.value for v in arg.values if isinstance(v, ast.FormattedValue)]
+        elif not isinstance(arg, ast.Constant):
+            out.append(arg)
+    return out
 
 
 def stmt_key(stmt: ast.stmt) -> str:

@@ -91,3 +91,9 @@ def test_a_literal_moved_to_a_secret_or_the_environment_still_matches():
     assert kept(stmt, "engine = create_engine(Secret.load('connection-string').get())")
     assert kept(stmt, "engine = create_engine(os.getenv('DATABASE_URL'))")
     assert not kept(stmt, "engine = create_engine(build_url(user, host))")
+
+
+def test_a_metric_computed_in_the_notebook_matches_one_printed_in_the_script():
+    assert kept("r2 = r2_score(y_test, y_pred)", "print('R2 =', r2_score(y_test, y_pred))")
+    assert kept("mae = mean_absolute_error(y, p)", "logger.info(f'MAE {mean_absolute_error(y, p):.2f}')")
+    assert not kept("r2 = r2_score(y_test, y_pred)", "print('R2 =', r2)")

@@ -404,7 +404,14 @@ def _reported(node: ast.expr) -> list[ast.expr]:
 
 
 def stmt_key(stmt: ast.stmt) -> str:
-    """The normalised form of a simple statement; a shown value is the value itself."""
+    """The normalised form of a simple statement; a shown value is the value itself.
+
+    A print of literals only (``print("Labels:")``) keeps its text: with the literals
+    replaced, every such print would match every other.
+    """
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+            stmt.value.args and all(isinstance(a, ast.Constant) for a in stmt.value.args):
+        return "literal " + ast.dump(stmt.value, annotate_fields=False)
     if isinstance(stmt, ast.Expr):
         shown = _shown(stmt.value)
         return "expr " + _dump(shown if shown is not None else stmt.value)
@@ -423,8 +430,9 @@ def is_kept(stmt: ast.stmt, ix: ScriptIndex) -> bool:
         if not leaves:
             return False
         return sum(is_kept(s, ix) for s in leaves) * 2 >= len(leaves)
-    if stmt_key(stmt) in ix.stmts:
-        return True
+    key = stmt_key(stmt)
+    if key in ix.stmts or key.startswith("literal "):
+        return key in ix.stmts
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
             isinstance(stmt.targets[0], ast.Name) and _is_literal(stmt.value):
         return f"param {stmt.targets[0].id.lower()}" in ix.params

@@ -97,3 +97,8 @@ def test_a_metric_computed_in_the_notebook_matches_one_printed_in_the_script():
     assert kept("r2 = r2_score(y_test, y_pred)", "print('R2 =', r2_score(y_test, y_pred))")
     assert kept("mae = mean_absolute_error(y, p)", "logger.info(f'MAE {mean_absolute_error(y, p):.2f}')")
     assert not kept("r2 = r2_score(y_test, y_pred)", "print('R2 =', r2)")
+
+
+def test_a_print_of_text_only_matches_the_same_text():
+    assert kept("print('Labels:')", "def main():\n    print('Labels:')")
+    assert not kept("print('K-fold cross-validation results:')", "print('Saved the model')")

@@ -629,6 +629,11 @@ def report(scores: list[Score], missing: list[str], versions: str) -> str:
                     f"baseline {sum(bf1s) / len(bf1s):.2f}. The baseline kept {base_kept} of "
                     f"{sum(len(s.units) for s in scores)} units ({base_person} of the "
                     f"{person} the person kept)."]
+    converted = [s for s in scores if s.nb2flow is not None]
+    if len(converted) < len(scores) and converted:
+        row = _row("", converted)
+        out += ["", f"On the {len(converted)} notebooks nb2flow converts: R {row[5]}, P {row[6]},"
+                    f" F1 {row[7]} (baseline P {row[8]}, F1 {row[9]})."]
     out += ["", "Per notebook:", ""]
     prow = []
     for s in scores:
@@ -672,6 +677,17 @@ def _version(cmd: list[str]) -> str:
         proc.stdout.strip() or proc.stderr.strip()) else "?"
 
 
+def _checkout(executable: str) -> str:
+    """`` at <commit>`` when the executable is in a venv inside a git checkout (VENV/bin/X)."""
+    try:
+        folder = Path(executable).parent.parent.parent
+        proc = subprocess.run(["git", "-C", str(folder), "log", "-1", "--format=%h %cs"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, IndexError):
+        return ""
+    return f" at {proc.stdout.strip()}" if proc.returncode == 0 and proc.stdout.strip() else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     here = Path(sys.executable).parent
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -701,7 +717,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         print("\n\n".join(show(s) for s in scores))
         return 0
-    versions = (f"nb2flow {_version([args.nb2flow, '--version'])} (`{args.nb2flow}`), "
+    versions = (f"nb2flow {_version([args.nb2flow, '--version'])}{_checkout(args.nb2flow)} "
+                f"(`{args.nb2flow}`), "
                 f"nbconvert {_version([jupyter, 'nbconvert', '--version']) if jupyter else 'not run'}"
                 f", Python {sys.version.split()[0]}")
     text = report(scores, missing, versions)

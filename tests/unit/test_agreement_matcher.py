@@ -42,10 +42,12 @@ def kept(notebook_stmt: str, script: str) -> bool:
      "    clean = events.select(pl.all().exclude('x')).join(categories, on='id')\n"
      "    return clean"),
     # imports: any of the same names
-    ("from sklearn.metrics import f1_score, accuracy_score", "from sklearn.metrics import f1_score"),
+    ("from sklearn.metrics import f1_score, accuracy_score",
+     "from sklearn.metrics import f1_score"),
     # compound statements: the same header, or half of the body
     ("def read_dataframe(filename):\n    return pd.read_parquet(filename)",
-     "@task(retries=3)\ndef read_dataframe(path: str) -> pd.DataFrame:\n    return pd.read_csv(path)"),
+     "@task(retries=3)\ndef read_dataframe(path: str) -> pd.DataFrame:\n"
+     "    return pd.read_csv(path)"),
     ("with mlflow.start_run():\n    mlflow.log_param('a', 1)\n    booster = xgb.train(params)",
      "def train():\n    booster = xgb.train(best_params)\n    mlflow.log_param('a', a)"),
 ])
@@ -95,7 +97,8 @@ def test_a_literal_moved_to_a_secret_or_the_environment_still_matches():
 
 def test_a_metric_computed_in_the_notebook_matches_one_printed_in_the_script():
     assert kept("r2 = r2_score(y_test, y_pred)", "print('R2 =', r2_score(y_test, y_pred))")
-    assert kept("mae = mean_absolute_error(y, p)", "logger.info(f'MAE {mean_absolute_error(y, p):.2f}')")
+    assert kept("mae = mean_absolute_error(y, p)",
+                "logger.info(f'MAE {mean_absolute_error(y, p):.2f}')")
     assert not kept("r2 = r2_score(y_test, y_pred)", "print('R2 =', r2)")
 
 

@@ -718,7 +718,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n\n".join(show(s) for s in scores))
         return 0
     nbconvert_version = _version([jupyter, "nbconvert", "--version"]) if jupyter else "not run"
-    versions = (f"nb2flow {_version([args.nb2flow, '--version'])}{_checkout(args.nb2flow)} "
+    nb2flow_version = _version([args.nb2flow, "--version"]).removeprefix("nb2flow ")
+    versions = (f"nb2flow {nb2flow_version}{_checkout(args.nb2flow)} "
                 f"(`{args.nb2flow}`), nbconvert {nbconvert_version}, "
                 f"Python {sys.version.split()[0]}")
     text = report(scores, missing, versions)

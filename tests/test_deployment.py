@@ -623,73 +623,158 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.slow
-@pytest.mark.server
-def test_deploy_and_run_with_a_worker(tmp_path: Path) -> None:
-    import httpx
+class Server:
+    """A real ``prefect server start`` in its own process group, shared by a module."""
 
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"),
-           "PREFECT_API_URL": api, "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
-           "PREFECT_SERVER_UI_ENABLED": "false"}  # the dashboard is not needed
-    project = tmp_path / "proj"
-    (project / ".git").mkdir(parents=True)
-    train_notebook(project)
+    def __init__(self, home: Path):
+        self.home = home
+        port = free_port()
+        self.api = f"http://127.0.0.1:{port}/api"
+        self.env = {
+            **os.environ, "PREFECT_HOME": str(home / "prefect-home"), "PREFECT_API_URL": self.api,
+            "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PREFECT_SERVER_UI_ENABLED": "false",  # the dashboard is not needed
+            # the scheduler looks for deployments to schedule every 2 s instead of 60 s
+            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+        }
+        self.log_path = home / "server.log"
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(  # its own process group: stopped as a whole
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
+             str(port), "--analytics-off"],
+            cwd=home, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self.ready = False
+        self.pools: set[str] = set()
 
-    def sh(*args: str, timeout: float = 120) -> str:
+    def pool(self, cwd: Path, name: str = "nb2flow-test") -> str:
+        """A process work pool, created once."""
+        self.wait_ready()
+        if name not in self.pools:
+            self.sh(cwd, str(BIN / "prefect"), "work-pool", "create", name, "--type", "process")
+            self.pools.add(name)
+        return name
+
+    def wait_ready(self) -> None:
+        import httpx
+
+        deadline = time.monotonic() + 90
+        while not self.ready:
+            assert self.process.poll() is None, self.log_path.read_text()
+            try:
+                self.ready = httpx.get(f"{self.api}/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.5)
+
+    def sh(self, cwd: Path, *args: str, timeout: float = 120) -> str:
         start = time.monotonic()
-        proc = subprocess.run(list(args), cwd=project, env=env, capture_output=True,
+        proc = subprocess.run(list(args), cwd=cwd, env=self.env, capture_output=True,
                               text=True, timeout=timeout)
         print(f"{time.monotonic() - start:6.1f}s {' '.join(args[1:])}")
         assert proc.returncode == 0, f"{args}\n{proc.stdout}\n{proc.stderr}"
         return proc.stdout
 
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(  # its own process group: stopped as a whole below
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port),
-         "--analytics-off"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        # while the server starts: the project, the flow and its deployment
-        sh(str(BIN / "nb2flow"), "init-project", "--pool", "nb2flow-test")
-        sh(str(BIN / "nb2flow"), "convert", "nb/train.ipynb")
-        assert validate(project / "prefect.yaml") == []
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.5)
-        prefect = str(BIN / "prefect")
-        sh(prefect, "work-pool", "create", "nb2flow-test", "--type", "process")
-        out = sh(prefect, "--no-prompt", "deploy", "--all")
-        assert "train/train" in out
-        sh(prefect, "deployment", "run", "train/train", "--param", "n=5")
-        sh(prefect, "worker", "start", "--pool", "nb2flow-test", "--run-once", timeout=180)
-        runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
-        assert [(r["state_type"], r["parameters"]) for r in runs] == [
-            ("COMPLETED", {"n": 5, "scale": 2.0, "out_path": "out/model.pkl"})]
-        with open(project / "out" / "model.pkl", "rb") as f:
-            assert pickle.load(f) == [0.0, 2.0, 4.0, 6.0, 8.0]
-        deployment = httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json()
-        assert [d["name"] for d in deployment] == ["train"]
-        assert deployment[0]["parameters"] == {"n": 3, "scale": 2.0,
-                                               "out_path": "out/model.pkl"}
-        assert json.dumps(deployment[0]["pull_steps"]).count(str(project.resolve())) == 1
-    finally:
+    def post(self, path: str, body: dict | None = None):
+        import httpx
+
+        response = httpx.post(f"{self.api}/{path}", json=body or {}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
         try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             try:
-                os.killpg(server.pid, signal.SIGKILL)
+                os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            server.wait(timeout=10)
-        log.close()
+            self.process.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server for the module's real deployments (about 10 s to start)."""
+    started = Server(tmp_path_factory.mktemp("server"))
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_deploy_and_run_with_a_worker(tmp_path: Path, server: Server) -> None:
+    project = tmp_path / "proj"
+    (project / ".git").mkdir(parents=True)
+    train_notebook(project)
+    nb2flow = str(BIN / "nb2flow")
+    # while the server starts: the project, the flow and its deployment
+    server.sh(project, nb2flow, "init-project", "--pool", "nb2flow-test")
+    server.sh(project, nb2flow, "convert", "nb/train.ipynb")
+    assert validate(project / "prefect.yaml") == []
+    server.pool(project)
+    prefect = str(BIN / "prefect")
+    out = server.sh(project, prefect, "--no-prompt", "deploy", "--all")
+    assert "train/train" in out
+    server.sh(project, prefect, "deployment", "run", "train/train", "--param", "n=5")
+    server.sh(project, prefect, "worker", "start", "--pool", "nb2flow-test", "--run-once",
+              timeout=180)
+    [deployment] = server.post("deployments/filter", {"deployments": {
+        "name": {"any_": ["train"]}}})
+    runs = server.post("flow_runs/filter", {"deployments": {"id": {"any_": [
+        deployment["id"]]}}})
+    assert [(r["state_type"], r["parameters"]) for r in runs] == [
+        ("COMPLETED", {"n": 5, "scale": 2.0, "out_path": "out/model.pkl"})]
+    with open(project / "out" / "model.pkl", "rb") as f:
+        assert pickle.load(f) == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert deployment["parameters"] == {"n": 3, "scale": 2.0, "out_path": "out/model.pkl"}
+    assert json.dumps(deployment["pull_steps"]).count(str(project.resolve())) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_a_schedule_creates_runs_that_a_worker_executes(tmp_path: Path,
+                                                        server: Server) -> None:
+    """The server's scheduler creates the runs (SQLAlchemy 2.1 broke it: no runs at all)."""
+    project = tmp_path / "proj"
+    (project / ".git").mkdir(parents=True)
+    train_notebook(project)
+    nb2flow, prefect = str(BIN / "nb2flow"), str(BIN / "prefect")
+    server.sh(project, nb2flow, "init-project", "--pool", "nb2flow-test")
+    server.sh(project, nb2flow, "convert", "nb/train.ipynb", "--interval", "20",
+              "--deployment-name", "every-20s")
+    server.pool(project)
+    server.sh(project, prefect, "--no-prompt", "deploy", "--all")
+    [deployment] = server.post("deployments/filter", {"deployments": {
+        "name": {"any_": ["every-20s"]}}})
+    ours = {"deployments": {"id": {"any_": [deployment["id"]]}}}
+    deadline = time.monotonic() + 60
+    while True:  # the scheduler runs every 2 s here
+        scheduled = server.post("flow_runs/filter", {
+            **ours, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+            "sort": "EXPECTED_START_TIME_ASC"})
+        if len(scheduled) >= 2:
+            break
+        assert time.monotonic() < deadline, (
+            "no scheduled runs:\n" + server.log_path.read_text()[-3000:])
+        time.sleep(1)
+    assert all("auto-scheduled" in r["tags"] for r in scheduled)
+    assert "InvalidRequestError" not in server.log_path.read_text()
+    # the worker takes the runs due within its 10 s prefetch window: wait for the first
+    from datetime import datetime, timezone
+
+    first = datetime.fromisoformat(scheduled[0]["expected_start_time"])
+    time.sleep(max(0.0, (first - datetime.now(timezone.utc)).total_seconds() - 5))
+    server.sh(project, prefect, "worker", "start", "--pool", "nb2flow-test",
+              "--run-once", timeout=180)
+    runs = server.post("flow_runs/filter", {**ours, "flow_runs": {"state": {"type": {
+        "any_": ["COMPLETED"]}}}})
+    assert runs and all("auto-scheduled" in r["tags"] for r in runs)
+    with open(project / "out" / "model.pkl", "rb") as f:
+        assert pickle.load(f) == [0.0, 2.0, 4.0]

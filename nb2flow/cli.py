@@ -83,24 +83,26 @@ def convert(
         Optional[list[str]], typer.Option("--param", help="Make this variable a parameter.")
     ] = None,
     sequential: Annotated[
-        bool, typer.Option(help="Call tasks one after another instead of submitting "
-                           "independent ones concurrently.")
-    ] = False,
+        Optional[bool], typer.Option(help="Call tasks one after another instead of "
+                                     "submitting independent ones concurrently.")
+    ] = None,
     subflows: Annotated[
-        bool, typer.Option(help="Make each top-level (#) notebook section a subflow.")
-    ] = False,
+        Optional[bool], typer.Option(help="Make each top-level (#) notebook section a "
+                                     "subflow.")
+    ] = None,
     drop_plots: Annotated[
-        str, typer.Option(help="'unsaved' drops plots not saved with savefig; 'all' drops "
-                          "every plot.")
-    ] = "unsaved",
+        Optional[str], typer.Option(help="'unsaved' (the default) drops plots not saved with "
+                                    "savefig; 'all' drops every plot.")
+    ] = None,
     task_runner: Annotated[
-        str, typer.Option(help="threads (Prefect's default), dask (prefect-dask) or ray "
-                          "(prefect-ray).")
-    ] = "threads",
+        Optional[str], typer.Option(help="threads (Prefect's default), dask (prefect-dask) or "
+                                    "ray (prefect-ray).")
+    ] = None,
     cache: Annotated[
-        bool, typer.Option(help="Cache task results on their inputs and source, so a re-run "
-                           "with the same parameters skips finished steps.")
-    ] = False,
+        Optional[bool], typer.Option(help="Cache task results on their inputs and source, so "
+                                     "a re-run with the same parameters skips finished "
+                                     "steps.")
+    ] = None,
     cache_expiration: Annotated[
         Optional[str], typer.Option(help="How long cached results stay valid: 30m, 12h, 7d.")
     ] = None,
@@ -109,13 +111,19 @@ def convert(
                                     "Secret blocks (block) or environment variables (env).")
     ] = None,
     date_params: Annotated[
-        bool, typer.Option(help="Turn paths that differ only by a YYYY-MM date into year "
-                           "and month parameters.")
-    ] = False,
+        Optional[bool], typer.Option(help="Turn paths that differ only by a YYYY-MM date "
+                                     "into year and month parameters; a run started by a "
+                                     "schedule takes them from its date.")
+    ] = None,
+    scheduled_month: Annotated[
+        Optional[str], typer.Option(help="With --date-params, the month a scheduled run "
+                                    "uses: 'previous' (the default: the month before the "
+                                    "run's date) or 'current'.")
+    ] = None,
     data_dir: Annotated[
-        bool, typer.Option(help="Add a data_dir parameter that relative paths resolve "
-                           "against.")
-    ] = False,
+        Optional[bool], typer.Option(help="Add a data_dir parameter that relative paths "
+                                     "resolve against.")
+    ] = None,
     pool: Annotated[
         Optional[str], typer.Option(help="Work pool of the deployment in prefect.yaml "
                                     "(default: [tool.nb2flow] work_pool).")
@@ -158,11 +166,13 @@ def convert(
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them.
 
-    When a prefect.yaml is found (from the notebook's folder up to the git root), the
+    The options that shape a script are recorded for its notebook in pyproject.toml
+    ([tool.nb2flow.per-notebook."path"]), so converting again, --check and the pre-commit
+    hook write the same script; see docs/configuration.md. When a prefect.yaml is found (from the notebook's folder up to the git root), the
     flow's deployment in it is added or updated too; see docs/deploy.md.
     """
     from .deployment import DeployOptions
-    from .pipeline import ConvertOptions, convert as run, hook_notebooks
+    from .pipeline import ConvertOptions, convert as run, hook_notebooks, record_options
 
     if output is not None and len(notebooks) > 1:
         raise Nb2FlowError("NB2F012", "--output takes one notebook")
@@ -177,6 +187,7 @@ def convert(
         name=deployment_name, pool=pool, tags=tuple(tag or ()), cron=cron, interval=interval,
         timezone=timezone)
     deploy_lines: list[str] = []
+    record_lines: list[str] = []
     yamls: list[Path] = []  # prefect.yaml files convert changed
     for nb in notebooks:
         options = ConvertOptions(
@@ -184,8 +195,9 @@ def convert(
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
             subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
             cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
-            data_dir=data_dir, deploy=deploy, notify=_events(notify),
-            notify_block=notify_block, notify_to=tuple(notify_to or ()),
+            scheduled_month=scheduled_month, data_dir=data_dir, deploy=deploy,
+            notify=_events(notify), notify_block=notify_block,
+            notify_to=tuple(notify_to) if notify_to else None,
         )
         try:
             result = run(nb, options, check=check, diff=diff)
@@ -205,6 +217,12 @@ def convert(
             typer.echo(f"{result.script}: {_stale_message(result.status, result.notebook)}",
                        err=True)
             continue
+        if not (check or diff or hook) and output is None:
+            recorded = record_options(nb, options)
+            if recorded is not None and not quiet:
+                record_lines.append(f"{_show(recorded)}: recorded the options of {nb} in "
+                                    f"[tool.nb2flow.per-notebook]; `nb2flow convert {nb}` "
+                                    "reuses them")
         if result.status in ("created", "updated"):
             written.append(result.script)
         elif hook:
@@ -217,7 +235,7 @@ def convert(
                 for line in summary_lines(result.flow):
                     typer.echo(line)
     if not quiet and not hook:
-        for line in dict.fromkeys(deploy_lines):
+        for line in [*record_lines, *dict.fromkeys(deploy_lines)]:
             typer.echo(line)
     if hook and (written or yamls):
         staged = [*written, *(_show(p) for p in dict.fromkeys(yamls))]
@@ -240,7 +258,10 @@ def inspect(
     keep_exploration: Annotated[
         Optional[bool], typer.Option(help="Keep plots and displays [default: the setting].")
     ] = None,
-    subflows: Annotated[bool, typer.Option(help="Plan subflows per # section.")] = False,
+    subflows: Annotated[
+        Optional[bool], typer.Option(help="Plan subflows per # section [default: the "
+                                     "notebook's recorded options].")
+    ] = None,
 ) -> None:
     """Show what convert would do, without writing anything: cells, tasks, parameters."""
     from .inspect_cmd import print_tables, render_json, render_mermaid
@@ -451,9 +472,9 @@ def _report_deployment(change, notebook: Path, lines: list[str], *, check: bool,
     return failed
 
 
-def _events(values: list[str] | None) -> tuple[str, ...]:
+def _events(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
-        return ()
+        return None
     from .notify import parse_events
 
     return parse_events(values)

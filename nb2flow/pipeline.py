@@ -31,24 +31,39 @@ if TYPE_CHECKING:
 
 @dataclass
 class ConvertOptions:
+    """What to convert and how. ``None`` (or an empty ``params``) means "not given": the
+    value then comes from ``[tool.nb2flow]`` (the notebook's own table first), else the
+    default in :data:`DEFAULTS`."""
+
     output: Path | None = None
     force: bool = False
-    keep_exploration: bool | None = None  # None: the [tool.nb2flow] setting
+    keep_exploration: bool | None = None
     flow_name: str | None = None
-    params: tuple[str, ...] = ()
-    sequential: bool = False
-    subflows: bool = False
-    drop_plots: str = "unsaved"  # "unsaved" keeps figures saved with savefig; "all" drops them
-    task_runner: str = "threads"  # "threads", "dask" or "ray"
-    cache: bool = False
+    params: tuple[str, ...] = ()  # added to the settings' parameters
+    sequential: bool | None = None
+    subflows: bool | None = None
+    drop_plots: str | None = None  # "unsaved" keeps figures saved with savefig; "all" drops them
+    task_runner: str | None = None  # "threads", "dask" or "ray"
+    cache: bool | None = None
     cache_expiration: str | None = None  # "30m", "12h", "7d"
-    secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"; None: settings
-    date_params: bool = False
-    data_dir: bool = False
-    notify: tuple[str, ...] = ()  # flow events that send a notification
+    secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"
+    date_params: bool | None = None
+    scheduled_month: str | None = None  # "previous" or "current" (with date_params)
+    data_dir: bool | None = None
+    notify: tuple[str, ...] | None = None  # flow events that send a notification
     notify_block: str | None = None  # TYPE/NAME of the Prefect block that sends it
-    notify_to: tuple[str, ...] = ()  # recipients, for email blocks
+    notify_to: tuple[str, ...] | None = None  # recipients, for email blocks
     deploy: DeployOptions | None = None  # add/update the deployment in prefect.yaml
+
+
+#: The options that shape the script: recorded per notebook, counted in the fingerprint.
+SCRIPT_OPTIONS = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
+                  "drop_plots", "task_runner", "cache", "cache_expiration", "secrets",
+                  "date_params", "scheduled_month", "data_dir", "notify", "notify_block",
+                  "notify_to")
+#: Their values when neither the command line nor the settings give one.
+DEFAULTS = {name: getattr(Settings(), "parameters" if name == "params" else name)
+            for name in SCRIPT_OPTIONS}
 
 
 @dataclass
@@ -79,6 +94,9 @@ def _check_options(options: ConvertOptions) -> None:
     if options.task_runner not in ("threads", "dask", "ray"):
         raise Nb2FlowError("NB2F012", f"--task-runner {options.task_runner!r}: use threads, "
                            "dask or ray")
+    if options.scheduled_month not in ("previous", "current"):
+        raise Nb2FlowError("NB2F012", f"--scheduled-month {options.scheduled_month!r}: use "
+                           "previous or current")
     if options.drop_plots not in ("unsaved", "all"):
         raise Nb2FlowError("NB2F012", "--drop-plots is 'unsaved' or 'all'")
     if options.cache_expiration and not re.fullmatch(r"[1-9]\d*[smhd]",
@@ -87,21 +105,18 @@ def _check_options(options: ConvertOptions) -> None:
                            "use a number and s, m, h or d, e.g. 12h")
 
 
-_FINGERPRINTED = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
-                  "drop_plots", "task_runner", "cache", "cache_expiration", "secrets",
-                  "date_params", "data_dir", "notify", "notify_block", "notify_to")
-
-
 def fingerprint(code_hash: str, options: ConvertOptions) -> str:
     """What the script depends on: the notebook's code, nb2flow's version, the options.
 
     Only options that differ from their defaults count, so adding an option to nb2flow
-    does not make every existing script stale.
+    does not make every existing script stale. ``options`` are resolved
+    (:func:`_with_settings`): an option recorded in ``[tool.nb2flow]`` and the same option
+    on the command line give the same fingerprint.
     """
-    default = ConvertOptions(secrets="block", keep_exploration=False)
     changed = sorted(
-        (name, repr(getattr(options, name))) for name in _FINGERPRINTED
-        if getattr(options, name) != getattr(default, name)
+        (name, repr(tuple(sorted(value)) if name == "params" else value))
+        for name in SCRIPT_OPTIONS
+        if (value := getattr(options, name)) != DEFAULTS[name]
     )
     return hashlib.sha256(repr((code_hash, __version__, changed)).encode()).hexdigest()[:16]
 
@@ -146,8 +161,8 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         flow_name=options.flow_name, params=options.params, sequential=options.sequential,
         subflows=options.subflows, task_runner=options.task_runner, cache=options.cache,
         cache_expiration=options.cache_expiration, date_params=options.date_params,
-        data_dir=options.data_dir, notify=options.notify, notify_block=options.notify_block,
-        notify_to=options.notify_to,
+        scheduled_month=options.scheduled_month, data_dir=options.data_dir,
+        notify=options.notify, notify_block=options.notify_block, notify_to=options.notify_to,
     )
     flow = plan(classified, plan_options)
     target = script_path(nb.path, options.output)
@@ -183,14 +198,30 @@ def _shadowed_module(stem: str, classified) -> str | None:
 
 
 def _with_settings(options: ConvertOptions, settings: Settings) -> ConvertOptions:
-    """Command-line options completed by ``[tool.nb2flow]``."""
-    return replace(
-        options,
-        keep_exploration=settings.keep_exploration if options.keep_exploration is None
-        else options.keep_exploration,
-        params=tuple(dict.fromkeys((*options.params, *settings.parameters))),
-        secrets=options.secrets or settings.secrets,
-    )
+    """Command-line options completed by ``[tool.nb2flow]``: every option not given takes
+    the setting's value (the notebook's own table, then the project's, then the default)."""
+    given = {name: getattr(options, name) for name in SCRIPT_OPTIONS if name != "params"}
+    resolved = {name: getattr(settings, name) if value is None else value
+                for name, value in given.items()}
+    resolved["params"] = tuple(dict.fromkeys((*options.params, *settings.parameters)))
+    return replace(options, **resolved)
+
+
+def record_options(notebook: str | Path, options: ConvertOptions) -> Path | None:
+    """Record the script options given (not None) in the notebook's table of
+    ``[tool.nb2flow]``, so that plain ``convert``, ``--check`` and the pre-commit hook
+    write the same script. Returns the pyproject.toml when it changed."""
+    from .config import record
+
+    changes: dict[str, object] = {
+        name: getattr(options, name) for name in SCRIPT_OPTIONS
+        if name != "params" and getattr(options, name) is not None
+    }
+    if options.params:
+        changes["parameters"] = options.params
+    if not changes:
+        return None
+    return record(Path(notebook), changes)
 
 
 def up_to_date(notebook: str | Path, options: ConvertOptions | None = None) -> str | None:
@@ -225,11 +256,13 @@ def up_to_date(notebook: str | Path, options: ConvertOptions | None = None) -> s
 def hook_selects(notebook: str | Path) -> bool:
     """Whether the pre-commit hook converts this notebook.
 
-    Yes when a ``[tool.nb2flow] notebooks`` glob matches it, or when its script already
-    exists with a stamp naming it; every other notebook is left alone.
+    Yes when a ``[tool.nb2flow] notebooks`` glob matches it, when it has a per-notebook
+    table there, or when its script already exists with a stamp naming it; every other
+    notebook is left alone.
     """
     notebook = Path(notebook)
-    if load_settings(notebook).selects(notebook):
+    settings = load_settings(notebook)
+    if settings.selects(notebook) or settings.recorded:
         return True
     found = read_stamp_of(script_path(notebook))
     return found is not None and found.source == notebook.name

@@ -49,6 +49,7 @@ class PlanOptions:
     notify_block: str | None = None  # TYPE/NAME, e.g. slack-webhook/ml-alerts
     notify_to: tuple[str, ...] = ()  # email-server-credentials blocks only
     date_params: bool = False  # paths differing by a YYYY-MM date -> year/month parameters
+    scheduled_month: str = "previous"  # a scheduled run's month: "previous" or "current"
     data_dir: bool = False  # a data_dir parameter that relative paths resolve against
     cache: bool = False  # cache task results on their inputs and source
     cache_expiration: str | None = None  # "30m", "12h", "7d"

@@ -94,3 +94,120 @@ def test_flag_overrides_keep_exploration_setting(tmp_path: Path) -> None:
                        "df.head()", "df.to_csv('o.csv')")
     assert "df.head()" in build(nb).text  # the setting keeps displays
     assert "df.head()" not in build(nb, ConvertOptions(keep_exploration=False)).text
+
+
+# ------------------------------------------------------- options recorded per notebook
+
+MONTHLY = [
+    ("markdown", "# Monthly totals"),
+    "import json",
+    "with open('data/sales_2024-01.json') as f:\n    train = json.load(f)",
+    "with open('data/sales_2024-02.json') as f:\n    test = json.load(f)",
+    "with open('out/total.json', 'w') as f:\n    json.dump(sum(train) + sum(test), f)",
+]
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from nb2flow.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_options_given_once_stick(tmp_path: Path, monkeypatch) -> None:
+    """convert --date-params records the option; --check and plain convert keep it."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'  # kept\n\n[tool.nb2flow]\nwork_pool = 'p'\n\n"
+        "[tool.black]\nline-length = 88\n")
+    nb = make_notebook(tmp_path / "nb" / "monthly.ipynb", *MONTHLY)
+    monkeypatch.chdir(tmp_path)
+    code, out = _cli("convert", "nb/monthly.ipynb", "--date-params", "--notify", "failure",
+                     "--notify-block", "slack-webhook/alerts", "--sequential")
+    assert code == 0, out
+    assert ("pyproject.toml: recorded the options of nb/monthly.ipynb in "
+            "[tool.nb2flow.per-notebook]; `nb2flow convert nb/monthly.ipynb` reuses them") in out
+    script = nb.with_name("monthly.py")
+    first = script.read_text()
+    assert "year: int = 2024" in first and "on_failure=[notify_failure]" in first
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        "[project]\nname = 'x'  # kept\n\n[tool.nb2flow]\nwork_pool = 'p'\n\n"
+        '[tool.nb2flow.per-notebook."nb/monthly.ipynb"]\n'
+        "sequential = true\ndate_params = true\n"
+        'notify = ["failure"]\nnotify_block = "slack-webhook/alerts"\n\n'
+        "[tool.black]\nline-length = 88\n")
+    code, out = _cli("convert", "--check", "nb/monthly.ipynb")
+    assert code == 0, out
+    code, out = _cli("convert", "nb/monthly.ipynb")
+    assert code == 0 and "(unchanged)" in out and "recorded" not in out
+    code, out = _cli("convert", "--force", "nb/monthly.ipynb")  # the full path, rebuilt
+    assert code == 0 and script.read_text() == first
+    # the notebook changes: plain convert regenerates it with the same options
+    make_notebook(nb, *MONTHLY[:4], MONTHLY[4].replace("sum(test)", "2 * sum(test)"))
+    code, out = _cli("convert", "--check", "nb/monthly.ipynb")
+    assert code == 1 and "NB2F016 stale" in out
+    code, out = _cli("convert", "nb/monthly.ipynb")
+    assert code == 0 and "(updated)" in out
+    second = script.read_text()
+    assert "year: int = 2024" in second and "2 * sum(test)" in second
+    assert "on_failure=[notify_failure]" in second
+    # changing an option is explicit, and recorded too
+    code, out = _cli("convert", "nb/monthly.ipynb", "--no-date-params", "--no-sequential")
+    assert code == 0, out
+    assert "year: int" not in script.read_text()
+    table = load_settings(nb)
+    assert (table.date_params, table.sequential, table.notify) == (False, False, ("failure",))
+    assert "date_params" not in (tmp_path / "pyproject.toml").read_text()
+
+
+def test_no_options_record_nothing_and_check_records_nothing(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    (tmp_path / ".git").mkdir()
+    make_notebook(tmp_path / "monthly.ipynb", *MONTHLY)
+    monkeypatch.chdir(tmp_path)
+    assert _cli("convert", "monthly.ipynb")[0] == 0
+    assert _cli("convert", "--check", "--date-params", "monthly.ipynb")[0] == 1
+    assert not (tmp_path / "pyproject.toml").exists()
+    code, out = _cli("convert", "monthly.ipynb", "--date-params")  # created at the git root
+    assert code == 0, out
+    assert (tmp_path / "pyproject.toml").read_text() == (
+        '[tool.nb2flow.per-notebook."monthly.ipynb"]\ndate_params = true\n')
+    assert _cli("convert", "--check", "monthly.ipynb")[0] == 0
+
+
+def test_every_option_can_be_set_per_notebook(tmp_path: Path) -> None:
+    folder = _project(tmp_path, (
+        'parameters = ["rows"]\ncron = "0 3 * * *"\n\n'
+        '[tool.nb2flow.per-notebook."notebooks/monthly.ipynb"]\n'
+        'parameters = ["alpha"]\ndate-params = true\nscheduled_month = "current"\n'
+        'data_dir = true\nsequential = true\nsubflows = true\ndrop_plots = "all"\n'
+        'task_runner = "dask"\ncache = true\ncache_expiration = "12h"\nsecrets = "env"\n'
+        'flow_name = "sales"\nkeep_exploration = true\nnotify = ["failure"]\n'
+        'notify_block = "email-server-credentials/smtp"\nnotify_to = ["a@example.com"]\n'
+        'work_pool = "gpu"\ntags = ["ml"]\ninterval = 3600\ntimezone = "UTC"\n'))
+    nb = make_notebook(folder / "monthly.ipynb", *MONTHLY[:4],
+                       "rows = [1, 2]\nalpha = 0.5\n" + MONTHLY[4])
+    mine, other = load_settings(nb), load_settings(folder / "other.ipynb")
+    assert mine.parameters == ("rows", "alpha") and other.parameters == ("rows",)
+    assert (mine.cron, mine.interval, mine.work_pool) == ("0 3 * * *", 3600, "gpu")
+    assert other == load_settings(folder) and mine.recorded and not other.recorded
+    flow = build(nb).flow
+    assert flow.name == "sales" and flow.task_runner == "dask"
+    assert {"rows", "alpha", "year", "month", "data_dir"} <= {p.name for p in flow.params}
+
+
+@pytest.mark.parametrize("table,message", [
+    ('notebooks = ["*.ipynb"]', 'unknown key [tool.nb2flow.per-notebook."n.ipynb"] notebooks'),
+    ('scheduled_month = "last"', "scheduled_month is 'previous' or 'current'"),
+    ('date_params = "yes"', "date_params should be bool"),
+])
+def test_invalid_per_notebook_tables(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.nb2flow.per-notebook."n.ipynb"]\n{table}\n')
+    nb = make_notebook(tmp_path / "n.ipynb", "print(1)")
+    with pytest.raises(Nb2FlowError) as info:
+        build(nb)
+    assert info.value.code == "NB2F012" and message in info.value.message

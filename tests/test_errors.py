@@ -156,7 +156,8 @@ def test_notify_flags_write_state_hooks(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = (tmp_path / "job.py").read_text()
     assert "on_failure=[notify_failure]" in text and "on_completion=[notify_completion]" in text
-    result = runner.invoke(app, ["convert", str(nb), "--notify", "failure", "--force"])
+    other = make_notebook(tmp_path / "other.ipynb", "x = 1\nprint(x)")  # nothing recorded
+    result = runner.invoke(app, ["convert", str(other), "--notify", "failure"])
     assert result.exit_code == 1 and "NB2F012" in result.output
 
 

@@ -384,3 +384,37 @@ def test_published_hooks_install_and_run_with_try_repo(tmp_path: Path) -> None:
                       "pipelines/sales.ipynb", "pipelines/sales.py", check=False)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Passed" in second.stdout
+
+
+MONTHLY = [
+    ("markdown", "# Monthly sales"),
+    "import pandas as pd",
+    "train = pd.read_csv('data/sales_2024-01.csv')",
+    "test = pd.read_csv('data/sales_2024-02.csv')",
+    "pd.concat([train, test]).to_csv('out/both.csv')",
+]
+
+
+def test_the_hook_keeps_the_options_convert_recorded(project) -> None:
+    """convert --date-params once by hand: the hook's regeneration keeps year and month."""
+    repo = project()
+    nb = make_notebook(repo.root / "pipelines" / "monthly.ipynb", *MONTHLY)
+    proc = repo.nb2flow("convert", "pipelines/monthly.ipynb", "--date-params")
+    assert proc.returncode == 0, proc.stderr
+    script = nb.with_name("monthly.py")
+    text = script.read_text()
+    assert "year: int = 2024" in text
+    assert 'date_params = true' in (repo.root / "pyproject.toml").read_text()
+    proc = repo.commit(".", message="monthly pipeline")
+    assert proc.returncode == 0, proc.output
+    assert script.read_text() == text  # the hook found it up to date
+    make_notebook(nb, *MONTHLY[:4], "pd.concat([test, train]).to_csv('out/both.csv')")
+    proc = repo.commit("pipelines/monthly.ipynb", message="test first")
+    assert proc.returncode != 0 and "pipelines/monthly.py (updated)" in proc.output
+    regenerated = script.read_text()
+    assert "year: int = 2024" in regenerated and "pd.concat([test, train])" in regenerated
+    proc = repo.commit("pipelines", message="test first")
+    assert proc.returncode == 0, proc.output
+    assert repo.nb2flow("convert", "--check", "pipelines/monthly.ipynb").returncode == 0
+    assert repo.nb2flow("convert", "--force", "pipelines/monthly.ipynb").returncode == 0
+    assert script.read_text() == regenerated  # what convert with the recorded options writes

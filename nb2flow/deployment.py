@@ -81,6 +81,13 @@ class FlowInfo:
     defaults: dict[str, Any]  # parameter -> default, for literal defaults
     param_names: tuple[str, ...]
     var_keyword: bool = False  # takes **kwargs: any parameter name is accepted
+    from_schedule: tuple[str, ...] = ()  # year/month a scheduled run takes from its date
+
+    @property
+    def deployed(self) -> dict[str, Any]:
+        """The defaults written into the deployment's parameters: all but those a
+        scheduled run must not be given (it takes them from its scheduled time)."""
+        return {k: v for k, v in self.defaults.items() if k not in self.from_schedule}
 
 
 @dataclass(frozen=True)
@@ -154,11 +161,17 @@ def flows_in(tree: ast.Module) -> dict[str, FlowInfo]:
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 continue  # not a literal: Prefect uses the function's default
         doc = ast.get_docstring(node) or ""
+        from_schedule: tuple[str, ...] = ()
+        for stmt in node.body:  # year, month = scheduled_month(year, month): --date-params
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) \
+                    and getattr(stmt.value.func, "id", None) == "scheduled_month":
+                from_schedule = tuple(a.id for a in stmt.value.args[:2]
+                                      if isinstance(a, ast.Name))
         found[node.name] = FlowInfo(
             func_name=node.name, name=name, doc=doc.strip().split("\n\n")[0].strip(),
             defaults=defaults,
             param_names=tuple(a.arg for a in [*positional, *args.kwonlyargs]),
-            var_keyword=args.kwarg is not None,
+            var_keyword=args.kwarg is not None, from_schedule=from_schedule,
         )
     return found
 
@@ -415,7 +428,7 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
             dep["schedules"] = yamlrt.block_seq(schedules)
         dep["entrypoint"] = entrypoint
         dep["parameters"] = yamlrt.block_map(
-            {k: _yaml_value(v) for k, v in info.defaults.items()})
+            {k: _yaml_value(v) for k, v in info.deployed.items()})
         dep["work_pool"] = yamlrt.block_map(
             {"name": pool, "work_queue_name": None, "job_variables": {}})
         yamlrt.append_item(deployments, dep)
@@ -432,8 +445,9 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
         if isinstance(params, CommentedMap) and not params:
             params.fa.set_block_style()
         old = previous.defaults if previous else {}
-        order = list(info.defaults)
-        for key, default in info.defaults.items():
+        wanted = info.deployed
+        order = list(wanted)
+        for key, default in wanted.items():
             if key not in params:  # placed before the next flow parameter already there
                 following = [k for k in order[order.index(key) + 1:] if k in params]
                 position = list(params).index(following[0]) if following else len(params)
@@ -448,8 +462,16 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
                     f"'{change.name}' (edited by hand; the notebook's default is "
                     f"{default!r})")
         for key in list(params):
-            if key not in info.param_names and key in old and params[key] == old[key]:
-                yamlrt.delete_key(params, key)
+            if key in wanted:
+                continue
+            if key in old and params[key] == old[key]:
+                if key not in info.param_names or key in info.from_schedule:
+                    yamlrt.delete_key(params, key)
+            elif key in info.from_schedule:
+                change.notes.append(
+                    f"kept parameters.{key}: {params[key]!r} of deployment "
+                    f"'{change.name}': its scheduled runs use it instead of the month of "
+                    "their date; remove it to let the schedule choose")
     work_pool = dep.get("work_pool")
     if options.pool:
         if not isinstance(work_pool, dict):

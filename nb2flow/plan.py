@@ -173,7 +173,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     if options.date_params:
         before = params
         params, prelude, helpers = _date_parameters(params, path_params, taken | param_names,
-                                                    diagnostics)
+                                                    diagnostics, options.scheduled_month)
         templated = [p for p in before if p not in params]
     if options.data_dir:
         params, lines, helper = _data_dir(params, path_params, taken | param_names, templated)
@@ -216,7 +216,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     flow_base = _snake(options.flow_name or nb.path.stem) or "pipeline"
     flow_func = _unique(flow_base, reserved,
                         suffix="_pipeline" if flow_base == "flow" else "_flow")
-    reserved |= {"year_month", "resolve_path"} if helpers else set()
+    reserved |= {"year_month", "scheduled_month", "resolve_path"} if helpers else set()
     reserved |= {"content_key", "_content"} if options.cache else set()
     sections = _sections(c, units)
     flow_vars = {p.name for p in params} | {line.split(" = ", 1)[0] for line in prelude}
@@ -327,6 +327,24 @@ _YEAR_MONTH = '''def year_month(year: int, month: int, offset: int = 0) -> str:
     """The month ``offset`` months after ``year``-``month``, as ``YYYY-MM``."""
     index = year * 12 + month - 1 + offset
     return f"{index // 12:04d}-{index % 12 + 1:02d}"'''
+#: A run that a deployment's schedule started (Prefect tags it ``auto-scheduled``) without
+#: year and month parameters takes them from its scheduled time; any other run keeps
+#: the values it was given, or the notebook's. ``@@YEAR@@``/``@@MONTH@@``: the names.
+_SCHEDULED_MONTH = '''def scheduled_month(@@YEAR@@: int, @@MONTH@@: int, offset: int = -1) -> tuple[int, int]:
+    """``@@YEAR@@`` and ``@@MONTH@@``, except in a run that a deployment's schedule started
+    without them: then the month ``offset`` months from the run's scheduled time (UTC),
+    -1 for the month before it, 0 for its own month."""
+    from prefect.context import get_run_context
+
+    # the run as it was created: its tags, and only the parameters it was given
+    run = get_run_context().flow_run
+    given = {"@@YEAR@@", "@@MONTH@@"} & set(run.parameters)
+    if "auto-scheduled" not in run.tags or given:
+        return @@YEAR@@, @@MONTH@@
+    when = run.expected_start_time
+    @@YEAR@@, @@MONTH@@ = divmod(when.year * 12 + when.month - 1 + offset, 12)
+    print(f"run scheduled at {when:%Y-%m-%d %H:%M %Z}: data of {@@YEAR@@}-{@@MONTH@@ + 1:02d}")
+    return @@YEAR@@, @@MONTH@@ + 1'''
 #: The cache key of ``--cache``: Prefect's INPUTS hashes a DataFrame or a sparse matrix by
 #: its pickle, which differs between equal values (a copy, a value read back from the
 #: result store), so a re-run would miss the cache. This hashes them by content. It is a
@@ -388,9 +406,14 @@ _RESOLVE = '''def resolve_path(data_dir: str, path: str) -> str:
 
 
 def _date_parameters(
-    params: list[Param], path_params: list[Param], taken: set[str], diagnostics: list
+    params: list[Param], path_params: list[Param], taken: set[str], diagnostics: list,
+    scheduled: str = "previous",
 ) -> tuple[list[Param], list[str], list[str]]:
-    """Paths that differ only by a ``YYYY-MM`` date become ``year``/``month`` parameters."""
+    """Paths that differ only by a ``YYYY-MM`` date become ``year``/``month`` parameters.
+
+    A run started by a schedule takes them from its scheduled time (``scheduled``: the
+    ``previous`` month or the ``current`` one) unless it was given them.
+    """
     dated = [p for p in params if _is_path_param(p, path_params)
              and len(_DATE.findall(p.default)) == 1]
     templates = {_DATE.sub("{}", p.default) for p in dated}
@@ -408,7 +431,8 @@ def _date_parameters(
               first.cell, first.line),
     ]
     y, m = new_params[0].name, new_params[1].name
-    prelude = []
+    offset = "" if scheduled == "previous" else ", 0"
+    prelude = [f"{y}, {m} = scheduled_month({y}, {m}{offset})"]
     for p, (py, pm) in zip(dated, dates):
         offset = (py * 12 + pm) - (year * 12 + month)
         call = f"year_month({y}, {m}, {offset})" if offset else f"year_month({y}, {m})"
@@ -418,7 +442,8 @@ def _date_parameters(
     kept = [p for p in params if p not in dated]
     index = params.index(dated[0])
     kept[index:index] = new_params
-    return kept, prelude, [_YEAR_MONTH]
+    helper = _SCHEDULED_MONTH.replace("@@YEAR@@", y).replace("@@MONTH@@", m)
+    return kept, prelude, [_YEAR_MONTH, helper]
 
 
 def _is_path_param(p: Param, path_params: list[Param]) -> bool:

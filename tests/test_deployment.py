@@ -737,22 +737,41 @@ def test_deploy_and_run_with_a_worker(tmp_path: Path, server: Server) -> None:
     assert json.dumps(deployment["pull_steps"]).count(str(project.resolve())) == 1
 
 
+MONTHLY = [
+    ("markdown", "# Monthly\nReads a month of trips and the next."),
+    "import os",
+    "with open('data/trips_2021-01.txt') as f:\n    train = f.read()",
+    "with open('data/trips_2021-02.txt') as f:\n    valid = f.read()",
+    "os.makedirs('out', exist_ok=True)\nwith open('out/used.txt', 'w') as f:\n"
+    "    f.write(train + valid)",
+]
+
+
 @pytest.mark.slow
 @pytest.mark.server
-def test_a_schedule_creates_runs_that_a_worker_executes(tmp_path: Path,
-                                                        server: Server) -> None:
-    """The server's scheduler creates the runs (SQLAlchemy 2.1 broke it: no runs at all)."""
+def test_a_schedule_creates_runs_on_the_month_of_their_date(tmp_path: Path,
+                                                            server: Server) -> None:
+    """The server's scheduler creates runs (SQLAlchemy 2.1 broke it: no runs at all); a
+    worker runs them, and with --date-params a scheduled run reads the month before its
+    date while a manual run keeps the notebook's month."""
+    from datetime import datetime, timezone
+
     project = tmp_path / "proj"
     (project / ".git").mkdir(parents=True)
-    train_notebook(project)
+    make_notebook(project / "nb" / "monthly.ipynb", *MONTHLY)
+    for month in ("2021-01", "2021-02"):
+        (project / "data").mkdir(exist_ok=True)
+        (project / "data" / f"trips_{month}.txt").write_text(f"{month}\n")
     nb2flow, prefect = str(BIN / "nb2flow"), str(BIN / "prefect")
     server.sh(project, nb2flow, "init-project", "--pool", "nb2flow-test")
-    server.sh(project, nb2flow, "convert", "nb/train.ipynb", "--interval", "20",
-              "--deployment-name", "every-20s")
+    server.sh(project, nb2flow, "convert", "nb/monthly.ipynb", "--date-params",
+              "--interval", "20")
+    [dep] = deployments(project)
+    assert dep["parameters"] == {"used_path": "out/used.txt"}  # no year, no month
     server.pool(project)
     server.sh(project, prefect, "--no-prompt", "deploy", "--all")
     [deployment] = server.post("deployments/filter", {"deployments": {
-        "name": {"any_": ["every-20s"]}}})
+        "name": {"any_": ["monthly"]}}})
     ours = {"deployments": {"id": {"any_": [deployment["id"]]}}}
     deadline = time.monotonic() + 60
     while True:  # the scheduler runs every 2 s here
@@ -766,15 +785,20 @@ def test_a_schedule_creates_runs_that_a_worker_executes(tmp_path: Path,
         time.sleep(1)
     assert all("auto-scheduled" in r["tags"] for r in scheduled)
     assert "InvalidRequestError" not in server.log_path.read_text()
-    # the worker takes the runs due within its 10 s prefetch window: wait for the first
-    from datetime import datetime, timezone
-
     first = datetime.fromisoformat(scheduled[0]["expected_start_time"])
+    index = first.year * 12 + first.month - 1 - 1  # the month before the run's date
+    train, valid = (f"{i // 12:04d}-{i % 12 + 1:02d}" for i in (index, index + 1))
+    for month in (train, valid):
+        (project / "data" / f"trips_{month}.txt").write_text(f"{month}\n")
+    # a manual run, with no year or month: the notebook's month
+    server.sh(project, prefect, "deployment", "run", "monthly/monthly", "--param",
+              "used_path=out/manual.txt")
+    # the worker takes the runs due within its 10 s prefetch window: wait for the first
     time.sleep(max(0.0, (first - datetime.now(timezone.utc)).total_seconds() - 5))
-    server.sh(project, prefect, "worker", "start", "--pool", "nb2flow-test",
-              "--run-once", timeout=180)
+    server.sh(project, prefect, "worker", "start", "--pool", "nb2flow-test", "--run-once",
+              timeout=180)
     runs = server.post("flow_runs/filter", {**ours, "flow_runs": {"state": {"type": {
         "any_": ["COMPLETED"]}}}})
-    assert runs and all("auto-scheduled" in r["tags"] for r in runs)
-    with open(project / "out" / "model.pkl", "rb") as f:
-        assert pickle.load(f) == [0.0, 2.0, 4.0]
+    assert sorted("auto-scheduled" in r["tags"] for r in runs)[:2] == [False, True]
+    assert (project / "out" / "used.txt").read_text() == f"{train}\n{valid}\n"
+    assert (project / "out" / "manual.txt").read_text() == "2021-01\n2021-02\n"

@@ -109,21 +109,40 @@ def _rewrite(
 ) -> list[Call]:
     used = set(reserved) | {t for c in body for t in c.targets} | {a for c in body for a in c.args}
     future_of: dict[int, str] = {}  # submitted call -> variable holding its future
+    single: dict[str, int] = {}  # name holding a one-output future -> its call
     pending: dict[str, tuple[int, str]] = {}  # output name -> (call, future var) to unpack
-    consumed: set[int] = set()
+    resolved: set[int] = set()  # futures whose .result() the flow has asked for
     lines: list[Call] = []
+
+    def resolve(j: int) -> str:
+        """The line that waits for future ``j`` (and unpacks it); ``j`` is resolved."""
+        resolved.add(j)
+        targets = body[j].targets
+        if len(targets) > 1 and targets[0] in pending:
+            for t in targets:
+                pending.pop(t, None)
+            return f"{', '.join(targets)} = {future_of[j]}.result()"
+        return f"{future_of[j]}.result()"
+
+    def first_failures(js: set[int]) -> list[str]:
+        """Wait first for the submitted calls the futures ``js`` descend from: when one of
+        them failed, its exception (not the "upstream not ready" of a consumer) is the
+        one raised in the flow."""
+        bits = 0
+        for j in js:
+            bits |= ancestors[j]
+        return [resolve(k) for k in sorted(future_of)
+                if bits >> k & 1 and k not in resolved and k not in js]
+
     for i, call in enumerate(body):
-        prefix: list[str] = []
-        for name in call.args:  # unpack multi-output futures just before their first use
-            if name in pending:
-                j, var = pending[name]
-                targets = body[j].targets
-                prefix.append(f"{', '.join(targets)} = {var}.result()")
-                for t in targets:
-                    pending.pop(t, None)
-        for j in needs[i]:
-            consumed.add(j)
-        if parallel[i] and call.code == _default_code(call):
+        unpack = {pending[name][0] for name in call.args if name in pending}
+        submitted = parallel[i] and call.code == _default_code(call)
+        unpacked_next = (  # submitting, then waiting on the very next line: a plain call
+            submitted and not submit_all and len(call.targets) > 1
+            and i + 1 < len(body) and set(body[i + 1].args) & set(call.targets)
+        )
+        waits: list[str] = []
+        if submitted:
             # Wait explicitly only for what no argument already implies.
             implied = 0
             for k in needs[i]:
@@ -132,42 +151,86 @@ def _rewrite(
             waits = [future_of[j] for j in sorted(needs[i])
                      if j in future_of and not implied >> j & 1
                      and not any(ancestors[k] >> j & 1 for k in needs[i] if k != j)]
-            args = list(call.args)
             if waits:
-                args.append(f"wait_for=[{', '.join(waits)}]")
-            unpacked_next = (  # submitting, then waiting on the very next line: a plain call
-                not submit_all and len(call.targets) > 1 and not waits and i + 1 < len(body)
-                and set(body[i + 1].args) & set(call.targets)
-            )
-            if unpacked_next:
-                lines.append(replace(call, code="\n".join([*prefix, call.code])))
-                continue
-            submit = f"{call.func}.submit({', '.join(args)})"
-            if len(call.targets) == 1:
-                code = f"{call.targets[0]} = {submit}"
-                future_of[i] = call.targets[0]
-            else:
-                var = _fresh(f"{call.func}_future", used)
-                code = f"{var} = {submit}"
-                future_of[i] = var
-                for t in call.targets:
-                    pending[t] = (i, var)
+                unpacked_next = False
+        plain = not submitted or unpacked_next
+        # A task called directly gets values, not futures: Prefect would hand it None for
+        # a future that failed, and the run would end with that call's TypeError.
+        inline = {name: single[name] for name in call.args if plain and name in single}
+        # a direct call also waits for the submitted calls it must follow (effects)
+        before = {j for j in needs[i] if plain and j in future_of and j not in resolved
+                  and j not in inline.values()}
+        prefix = first_failures(unpack | before | set(inline.values()))
+        prefix += [resolve(j) for j in sorted(unpack | before) if j not in resolved]
+        resolved.update(inline.values())
+        for name in call.targets:
+            single.pop(name, None)
+        if not submitted or unpacked_next:
+            code = call.code
+            if inline:
+                if call.code == _default_code(call):
+                    args = [f"{a}.result()" if a in inline else a for a in call.args]
+                    code = _default_code(call, args)
+                elif not set(inline) & set(call.targets):  # the notebook's own line
+                    code = _with_results(call.code, set(inline))
+                else:  # it rebinds the name: the names hold values from here on
+                    names = list(inline)
+                    prefix.append(f"{', '.join(names)} = "
+                                  f"{', '.join(f'{n}.result()' for n in names)}")
+                    for n in names:
+                        single.pop(n, None)
             lines.append(replace(call, code="\n".join([*prefix, code])))
+            continue
+        args = list(call.args)
+        if waits:
+            args.append(f"wait_for=[{', '.join(waits)}]")
+        submit = f"{call.func}.submit({', '.join(args)})"
+        if len(call.targets) == 1:
+            code = f"{call.targets[0]} = {submit}"
+            future_of[i] = call.targets[0]
+            single[call.targets[0]] = i
         else:
-            if prefix:
-                lines.append(replace(call, code="\n".join([*prefix, call.code])))
-            else:
-                lines.append(call)
-    # Wait for every future no later call consumed: a failed task must fail the run.
-    leftovers = [f"{future_of[i]}.result()" for i in sorted(future_of) if i not in consumed]
+            var = _fresh(f"{call.func}_future", used)
+            code = f"{var} = {submit}"
+            future_of[i] = var
+            for t in call.targets:
+                pending[t] = (i, var)
+        lines.append(replace(call, code="\n".join([*prefix, code])))
+    # Wait for every future not waited for yet, in the order of the calls: a failed task
+    # fails the run, with its own exception rather than a consumer's.
+    leftovers = [f"{future_of[j]}.result()" for j in sorted(future_of) if j not in resolved]
     if leftovers:
         last = lines[-1]
         lines[-1] = replace(last, code="\n".join([last.code, *leftovers]))
     return lines
 
 
-def _default_code(call: Call) -> str:
-    invocation = f"{call.func}({', '.join(call.args)})"
+def _with_results(code: str, names: set[str]) -> str:
+    """``code`` with each read of a name in ``names`` replaced by ``name.result()``:
+    tokens are replaced in place, so the rest of the line (comments too) is unchanged.
+    Attribute names (``x.name``) and keyword names (``f(name=1)``) are not reads."""
+    import io
+    import tokenize
+
+    tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    lines = code.splitlines(keepends=True)
+    edits = []
+    for k, tok in enumerate(tokens):
+        if tok.type != tokenize.NAME or tok.string not in names:
+            continue
+        before = tokens[k - 1].string if k else ""
+        after = tokens[k + 1].string if k + 1 < len(tokens) else ""
+        if before == "." or after == "=":
+            continue
+        edits.append(tok.end)
+    for row, col in reversed(edits):
+        line = lines[row - 1]
+        lines[row - 1] = line[:col] + ".result()" + line[col:]
+    return "".join(lines)
+
+
+def _default_code(call: Call, args: list[str] | None = None) -> str:
+    invocation = f"{call.func}({', '.join(call.args if args is None else args)})"
     return f"{', '.join(call.targets)} = {invocation}" if call.targets else invocation
 
 

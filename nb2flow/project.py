@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .errors import Location, Nb2FlowError
 
 NB2FLOW_REPO = "https://github.com/nb2flow/nb2flow"
@@ -387,7 +386,17 @@ def _pyproject(path: Path, options: InitOptions) -> tuple[FileChange, str]:
 
 
 def precommit_entry() -> dict:
-    return {"repo": NB2FLOW_REPO, "rev": f"v{__version__}", "hooks": [{"id": "nb2flow"}]}
+    """The nb2flow hook as a ``repo: local`` hook running the project's own nb2flow.
+
+    No released tag is named (nb2flow publishes none yet), and the hook converts with the
+    very nb2flow you convert with by hand: the stamp's fingerprint includes nb2flow's
+    version, so a hook with another version would rewrite every script.
+    """
+    return {"repo": "local", "hooks": [{
+        "id": "nb2flow", "name": "nb2flow (regenerate flow scripts from notebooks)",
+        "entry": "nb2flow convert --hook", "language": "system",
+        "types_or": ["jupyter", "python"],
+    }]}
 
 
 def _precommit(path: Path) -> FileChange:
@@ -398,7 +407,11 @@ def _precommit(path: Path) -> FileChange:
     if old is None:
         style = yamlrt.Style(mapping=2, sequence=4, offset=2)
         text = ("# pre-commit hooks (https://pre-commit.com): `pre-commit install`, then every "
-                "commit\n# regenerates the flow scripts of changed notebooks.\n")
+                "commit\n# regenerates the flow scripts of changed notebooks with the nb2flow "
+                "of this\n# environment (the one you convert with by hand).\n")
+        hooks = [yamlrt.block_map({k: yamlrt.flow_seq(v) if isinstance(v, list) else v
+                                   for k, v in h.items()}) for h in entry["hooks"]]
+        entry = yamlrt.block_map({"repo": entry["repo"], "hooks": yamlrt.block_seq(hooks)})
         return FileChange(path, "created", text + yamlrt.dump({"repos": [entry]}, style))
     try:
         doc, style = yamlrt.load(old, yamlrt.Style(mapping=2, sequence=4, offset=2))
@@ -418,8 +431,10 @@ def _precommit(path: Path) -> FileChange:
     if hasattr(repos, "fa"):
         repos.fa.set_block_style()
     yamlrt.append_item(repos, yamlrt.block_map({
-        "repo": entry["repo"], "rev": entry["rev"],
-        "hooks": yamlrt.block_seq([yamlrt.block_map(h) for h in entry["hooks"]]),
+        "repo": entry["repo"],
+        "hooks": yamlrt.block_seq([yamlrt.block_map(
+            {k: yamlrt.flow_seq(v) if isinstance(v, list) else v for k, v in h.items()})
+            for h in entry["hooks"]]),
     }))
     return _finish(path, old, yamlrt.dump(doc, style), [], False)
 
@@ -444,7 +459,9 @@ def next_steps(directory: Path, pool: str) -> list[str]:
     cd = "" if target == here else f"cd {directory} && "
     return [
         "Next steps:",
-        "  1. Start a Prefect server (in another terminal) and point the CLI at it:",
+        "  1. Start a Prefect server (in another terminal) and point the CLI at it (the",
+        "     first line turns off the server's telemetry, noisy on a local server):",
+        "       prefect config set PREFECT_SERVER_ANALYTICS_ENABLED=false",
         "       prefect server start",
         "       prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api",
         "  2. Create the work pool:",

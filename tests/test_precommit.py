@@ -418,3 +418,38 @@ def test_the_hook_keeps_the_options_convert_recorded(project) -> None:
     assert repo.nb2flow("convert", "--check", "pipelines/monthly.ipynb").returncode == 0
     assert repo.nb2flow("convert", "--force", "pipelines/monthly.ipynb").returncode == 0
     assert script.read_text() == regenerated  # what convert with the recorded options writes
+
+
+def test_the_hook_init_project_writes_runs_with_real_pre_commit(tmp_path: Path) -> None:
+    """init-project's local hook (no release tag to fetch) keeps a script converted with
+    options identical at every commit."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SKIP", "PRE_COMMIT_ALLOW_NO_CONFIG", "GIT_DIR")}
+    env.update(PRE_COMMIT_HOME=str(tmp_path / "home"), GIT_CONFIG_GLOBAL=os.devnull,
+               GIT_CONFIG_NOSYSTEM="1", PRE_COMMIT_COLOR="never",
+               PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")  # nb2flow of this venv
+
+    def run(*cmd: str | Path, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run([str(c) for c in cmd], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert not check or proc.returncode == 0, f"{cmd}:\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    run("git", "init", "-q", "-b", "main")
+    run("git", "config", "user.name", "A")
+    run("git", "config", "user.email", "a@example.com")
+    run(NB2FLOW, "init-project", "--pool", "p")
+    config = (root / ".pre-commit-config.yaml").read_text()
+    assert "rev:" not in config and "repo: local" in config
+    run(*PRE_COMMIT, "install")
+    nb = make_notebook(root / "notebooks" / "monthly.ipynb", *MONTHLY)
+    run(NB2FLOW, "convert", "notebooks/monthly.ipynb", "--date-params")
+    script = nb.with_name("monthly.py")
+    text = script.read_text()
+    run("git", "add", ".")
+    proc = run("git", "commit", "-m", "monthly", check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "nb2flow (regenerate flow scripts from notebooks)" in proc.stdout + proc.stderr
+    assert script.read_text() == text

@@ -30,6 +30,7 @@ class Settings:
     cron: str | None = None
     interval: int | None = None
     timezone: str | None = None  # of the cron/interval schedule (IANA name)
+    deployment_name: str | None = None  # the deployment's name (default: the flow's)
     secrets: str = "block"  # "block" or "env"
     # the options of convert that shape the script (usually per notebook)
     flow_name: str | None = None

@@ -395,7 +395,8 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
                            _where(prefect_yaml, yamlrt.line_of(doc, "deployments")))
     if isinstance(deployments, CommentedSeq):
         deployments.fa.set_block_style()  # `deployments: []` from init-project
-    name = options.name or info.name
+    given = options.name or getattr(settings, "deployment_name", None)
+    name = given or info.name
     entrypoint = f"{rel}:{info.func_name}"
     mine = [d for d in deployments if isinstance(d, dict) and _entry_file(d.get("entrypoint"))
             == os.path.normpath(rel).replace(os.sep, "/")]
@@ -403,12 +404,12 @@ def _update(doc: Any, prefect_yaml: Path, rel: str, info: FlowInfo,
         if other.get("entrypoint") != entrypoint:
             other["entrypoint"] = entrypoint
     dep = next((d for d in mine if d.get("name") == name), None)
-    if dep is None and options.name is None and len(mine) == 1:
+    if dep is None and given is None and len(mine) == 1:
         dep = mine[0]  # nb2flow's deployment, renamed by the user
     pool = options.pool or settings.work_pool
     change = DeploymentChange("updated", prefect_yaml, entrypoint=entrypoint,
                               flow_name=info.name)
-    if dep is None and mine and options.name is None:
+    if dep is None and mine and given is None:
         names = ", ".join(repr(str(d.get("name"))) for d in mine)
         change.name = str(mine[0].get("name"))
         change.notes.append(

@@ -426,6 +426,22 @@ def test_settings_give_the_pool_tags_and_schedule(tmp_path: Path, monkeypatch) -
     assert dep["schedules"] == [{"cron": "0 3 * * *", "timezone": "UTC"}]
 
 
+def test_a_notebooks_table_names_its_deployment(tmp_path: Path, monkeypatch) -> None:
+    project = project_with(tmp_path)
+    (project / "pyproject.toml").write_text(
+        '[tool.nb2flow.per-notebook."nb/train.ipynb"]\ndeployment_name = "monthly"\n'
+        'cron = "0 6 1 * *"\n')
+    train_notebook(project)
+    code, out = run(project, "convert", "nb/train.ipynb", monkeypatch=monkeypatch)
+    assert code == 0, out
+    train_notebook(project, **{"n = 3": "n = 4"})
+    code, out = run(project, "convert", "nb/train.ipynb", monkeypatch=monkeypatch)
+    assert code == 0, out
+    [dep] = deployments(project)
+    assert dep["name"] == "monthly" and dep["schedules"] == [{"cron": "0 6 1 * *"}]
+    assert dep["parameters"]["n"] == 4
+
+
 def test_command_line_schedule_replaces_the_settings_schedule(tmp_path: Path,
                                                               monkeypatch) -> None:
     project = project_with(tmp_path)

@@ -725,6 +725,7 @@ def server(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.server
+@pytest.mark.xdist_group("prefect-server")  # one worker, one server for both tests
 def test_deploy_and_run_with_a_worker(tmp_path: Path, server: Server) -> None:
     project = tmp_path / "proj"
     (project / ".git").mkdir(parents=True)
@@ -765,6 +766,7 @@ MONTHLY = [
 
 @pytest.mark.slow
 @pytest.mark.server
+@pytest.mark.xdist_group("prefect-server")  # one worker, one server for both tests
 def test_a_schedule_creates_runs_on_the_month_of_their_date(tmp_path: Path,
                                                             server: Server) -> None:
     """The server's scheduler creates runs (SQLAlchemy 2.1 broke it: no runs at all); a

@@ -479,6 +479,20 @@ def test_static_flow_info_matches_the_plan(tmp_path: Path) -> None:
     assert info.param_names == tuple(p.name for p in result.flow.params)
 
 
+@pytest.mark.parametrize("month,call", [("previous", "scheduled_month(year, month)"),
+                                        ("current", "scheduled_month(year, month, 0)")])
+def test_date_parameters_stay_out_of_the_deployment(tmp_path: Path, month: str,
+                                                    call: str) -> None:
+    """A scheduled run must not be given year and month: it takes them from its date."""
+    nb = make_notebook(tmp_path / "monthly.ipynb", *MONTHLY)  # data/trips_2021-01.txt ...
+    result = build(nb, ConvertOptions(date_params=True, scheduled_month=month))
+    assert f"    year, month = {call}\n" in result.text
+    info = flow_info(result.text)
+    assert info.from_schedule == ("year", "month")
+    assert "year" in info.defaults and "year" not in info.deployed
+    assert flow_info(build(nb).text).from_schedule == ()
+
+
 def test_sync_without_write_describes_the_change(tmp_path: Path) -> None:
     project = project_with(tmp_path)
     nb = train_notebook(project)

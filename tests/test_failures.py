@@ -7,13 +7,28 @@ handed ``None`` for a failed future, nor with the "upstream not ready" of a cons
 
 from __future__ import annotations
 
+import threading
+from http.server import HTTPServer
 from pathlib import Path
 
 import pytest
 from nbutil import make_notebook
-from test_notify import webhook  # noqa: F401 - the fixture: an HTTP server recording POSTs
+from test_notify import _Recorder
 
 from nb2flow.pipeline import ConvertOptions, convert
+
+
+@pytest.fixture
+def webhook():
+    """An HTTP server on 127.0.0.1 recording the JSON bodies POSTed to it (test_notify's)."""
+    _Recorder.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", _Recorder.received
+    finally:
+        server.shutdown()
+        server.server_close()
 
 READS = [
     ("markdown", "# Two months"),
@@ -57,7 +72,7 @@ def _data(folder: Path, files: dict[str, object]) -> None:
 
 @pytest.mark.slow
 def test_a_missing_file_is_the_runs_error_and_the_notifications(
-        tmp_path: Path, run_flow, webhook) -> None:  # noqa: F811
+        tmp_path: Path, run_flow, webhook) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
     url, received = webhook

@@ -507,6 +507,11 @@ TRIGGERS = [
                            "print(score(2))"), {"w.ipynb": "notebook"}),
     Trigger("NB2W010", _nb("json.ipynb", "rows = [1, 2, 3]\nprint(sum(rows))"),
             {"json.ipynb": "notebook"}),
+    Trigger("NB2W011", _nb("w.ipynb", "from sklearn.datasets import load_iris\n"
+                           "from sklearn.linear_model import LogisticRegression",
+                           "X, y = load_iris(return_X_y=True)",
+                           "model = LogisticRegression(max_iter=500).fit(X, y)\n"
+                           "print(model.score(X, y))"), {"w.ipynb": "notebook"}),
 ]
 
 

@@ -545,8 +545,13 @@ def propagate(statements: list) -> None:
         new_mutates = [m for m in dict.fromkeys(extra_mutates) if m not in facts.mutates]
         # read before the statement binds anything: `a = g1()` calls g1 (which reads the
         # old a) before it assigns a
+        # an argument the statement bound before passing it (`learn = ...` then
+        # `evaluate(learn)` in one loop) is changed, not read from before the statement
+        bound_here = {m for m in new_mutates if m in facts.writes and m not in facts.reads
+                      and m not in extra_reads}
         new_reads = [r for r in dict.fromkeys([*extra_reads, *new_mutates])
-                     if r not in facts.reads]
+                     if r not in facts.reads and r not in bound_here]
+        new_mutates = [m for m in new_mutates if m not in bound_here]
         if new_mutates or new_reads:
             s.facts = facts = replace(
                 facts,

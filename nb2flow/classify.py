@@ -265,6 +265,12 @@ def _code_cell(
         statements.append(stmt)
     kept = [s for s in statements if s.role in (KEEP, IMPORT)]
     dropped = [s for s in statements if s.role not in (KEEP, IMPORT)]
+    position = len(out.statements)
+    for s in statements:  # where each dropped one stood, for the semantics stage
+        if s.role in (KEEP, IMPORT):
+            position += 1
+        else:
+            out.shown.append((position, s))
     if not kept and not statements and noops and not cell_dropped:  # only `global x`
         out.dropped.append(Dropped(cell.number, None, noops[0].reason, cell.source))
     elif not kept:
@@ -371,6 +377,11 @@ def _refuse_top_level_await(nb: Notebook, cell: Cell, trees: list[ast.stmt]) -> 
             stack.extend(ast.iter_child_nodes(node))
 
 
+def _bound(facts) -> list[str]:
+    """The names a statement binds (``ax = df.hist()`` binds ``ax``; ``df`` only changes)."""
+    return [w for w in facts.writes if w not in facts.mutates]
+
+
 def _without_modules(facts, modules: set[str]):
     """``pd.read_csv(...)`` does not change ``pd``: calls on modules are not mutations."""
     from dataclasses import replace
@@ -400,7 +411,7 @@ def _role(
 ) -> None:
     if isinstance(t, (ast.Import, ast.ImportFrom)):
         if _is_plot_import(t):
-            plot_names.update(stmt.facts.writes)
+            plot_names.update(_bound(stmt.facts))
             if not keep_all and not saves_figure:
                 stmt.role, stmt.reason = PLOT, "plotting import"
                 return
@@ -430,7 +441,7 @@ def _role(
     if isinstance(t, (ast.Assign, ast.AnnAssign)) and t.value is not None:
         if _expr_kind(t.value, plot_names) == PLOT and not saves_figure:
             stmt.role, stmt.reason = PLOT, "plot"
-            plot_names.update(stmt.facts.writes)
+            plot_names.update(_bound(stmt.facts))
         return
     if isinstance(t, (ast.For, ast.While, ast.If, ast.With)):
         leaves = [n for n in ast.walk(t) if isinstance(n, ast.stmt) and not _compound(n)]

@@ -94,6 +94,7 @@ WARNINGS: dict[str, str] = {
     "NB2W008": "--date-params found no dated paths",
     "NB2W009": "a function uses a name nothing defines",
     "NB2W010": "the script's name hides a module",
+    "NB2W011": "the notebook saves nothing: the flow returns its last model or table",
 }
 
 

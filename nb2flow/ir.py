@@ -74,6 +74,7 @@ class Statement:
     line_count: int | None = None  # code lines, computed once by plan
     draws: bool = False  # plotting code kept because its cell saves the figure
     secret: bool = False  # reads a secret or a value computed from one: never cached
+    decision: str = ""  # what it does for the pipeline (semantics): sink, report, effect, work
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,12 @@ class Classified:
     title: str | None
     description: str | None
     import_names: set[str] = field(default_factory=set)
+    #: what the flow returns when the notebook saves nothing: (name, cell) (semantics)
+    product: tuple[str, int] | None = None
+    #: statements classify dropped as plots or displays, each with the index in
+    #: ``statements`` it stood before: the semantics stage keeps one whose result the
+    #: pipeline uses (a visualiser that computes the number of clusters)
+    shown: list[tuple[int, Statement]] = field(default_factory=list)
 
 
 # -------------------------------------------------------------------------- plan

@@ -600,9 +600,10 @@ def check_defined(c: Classified) -> None:
     imports = {n for s in c.statements if s.role == IMPORT for n in s.facts.writes}
     code = [s for s in c.statements if s.role != IMPORT]
     written = imports | {  # calling a method on a name does not define it (json.dump)
-        w for s in code for w in (*s.facts.writes, *s.facts.declares_global)
+        w for s in [*code, *(s for _, s in c.shown)]
+        for w in (*s.facts.writes, *s.facts.declares_global)
         if w not in s.facts.mutates
-    }
+    }  # a name only a plot defines is checked after pruning, which may keep the plot
     _check_defined(c, code, written, [])
     seen = set(imports)
     for s in code:  # `del x` before any cell defines x fails in the notebook too

@@ -112,7 +112,17 @@ def test_global_statement_on_a_name_that_changes(tmp_path: Path) -> None:
 
 
 def test_top_level_global_statement(tmp_path: Path) -> None:
-    assert_equivalent(tmp_path, "x = 1", "x = 1", "global x")  # no output: nothing pruned
+    assert_equivalent(tmp_path, "x = 1", "x = 1", "global x", "print(x)")
+
+
+def test_exploration_only_has_nothing_to_run(tmp_path: Path) -> None:
+    """A notebook that reads, saves, logs, prints and trains nothing: NB2F007, not a flow
+    that builds a value and throws it away."""
+    path = make_notebook(
+        tmp_path / "nb.ipynb", "import pandas as pd\nimport matplotlib.pyplot as plt",
+        "df = pd.DataFrame({'a': [1, 2, 3]})\ndf.head()", "df.a.plot()\nplt.show()")
+    error = assert_error(tmp_path, path, "NB2F007")
+    assert "nothing left to run" in error.render()
 
 
 def test_undefined_decorator(tmp_path: Path) -> None:

@@ -1,8 +1,11 @@
 from pathlib import Path
 
+import pytest
+
 from nbutil import make_notebook
 
 from nb2flow.classify import classify, code_of
+from nb2flow.errors import Nb2FlowError
 from nb2flow.ir import DISPLAY, IMPORT, KEEP, PLOT
 from nb2flow.load import load
 from nb2flow.prune import prune
@@ -92,12 +95,16 @@ def test_prune_drops_unsaved_model_and_keeps_saved_one(tmp_path):
     assert not any("lasso" in k for k in kept)
     assert not any("unused" in k for k in kept)
     reasons = {d.line: d.reason for d in c.dropped if d.cell == 4}
-    assert reasons[2] == "experiment: this model is trained but no output uses it"
+    assert reasons[2] == ("experiment: `lasso` (Lasso) is trained, never saved; the pipeline "
+                          "saves `lr` (LinearRegression) in cell 3")
+    assert reasons[3] == ("experiment: evaluates `lasso` (Lasso) (cell 4), which the "
+                          "pipeline does not keep")
 
 
-def test_prune_keeps_everything_without_outputs(tmp_path):
-    c = prune(roles(tmp_path, "x = 1", "y = x + 1"))
-    assert len(c.statements) == 2
+def test_prune_refuses_a_notebook_with_nothing_to_run(tmp_path):
+    with pytest.raises(Nb2FlowError) as info:
+        prune(roles(tmp_path, "x = 1", "y = x + 1"))
+    assert info.value.code == "NB2F007"
 
 
 def test_prune_keeps_unknown_effects(tmp_path):

@@ -1,21 +1,8 @@
-"""Knowledge about data-science libraries that the stages share (data only)."""
+"""Calls: which only compute a value, which read or write files, URLs and databases."""
 
 from __future__ import annotations
 
 import re
-
-#: Modules whose import means "plotting or display".
-PLOT_MODULES = (
-    "matplotlib", "seaborn", "plotly", "bokeh", "altair", "missingno", "pandas.plotting",
-    "IPython.display", "yellowbrick", "scikitplot", "wordcloud", "folium", "pyLDAvis",
-    "ydata_profiling", "pandas_profiling", "sweetviz", "graphviz", "hvplot", "holoviews",
-)
-
-#: Names a notebook can use without importing them, that only display.
-DISPLAY_BUILTINS = {"display", "HTML", "Markdown", "Image"}
-
-#: Methods that draw (``df.plot()``, ``df.hist()``, ``df.plot.scatter()``).
-PLOT_METHODS = {"plot", "hist", "boxplot", "scatter_matrix", "style", "plot_tree", "show"}
 
 #: Methods that return a new value and leave their object alone (pandas, numpy, sklearn).
 PURE_METHODS = {
@@ -61,11 +48,6 @@ WRITE_CALL = re.compile(
     r"log_artifact\w*|log_model|log_metrics?|log_params?|log_dict|log_figure|log_table|"
     r"log_text|log_input|set_tags?|register_model|savetxt|savez\w*|export\w*|upload\w*|"
     r"put_object|send\w*|insert_one|insert_many|executemany|execute|commit)$"
-)
-#: Calls whose value, shown as the last line of a cell, is a result worth logging.
-METRIC_CALL = re.compile(
-    r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric)",
-    re.IGNORECASE,
 )
 #: Methods that change their object (beyond PURE_METHODS everything is assumed to).
 INPLACE_KEYWORD = "inplace"

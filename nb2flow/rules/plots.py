@@ -1,0 +1,24 @@
+"""Plots and displays: what only draws or shows (data only)."""
+
+from __future__ import annotations
+
+import re
+
+#: Modules whose import means "plotting or display".
+PLOT_MODULES = (
+    "matplotlib", "seaborn", "plotly", "bokeh", "altair", "missingno", "pandas.plotting",
+    "IPython.display", "yellowbrick", "scikitplot", "wordcloud", "folium", "pyLDAvis",
+    "ydata_profiling", "pandas_profiling", "sweetviz", "graphviz", "hvplot", "holoviews",
+)
+
+#: Names a notebook can use without importing them, that only display.
+DISPLAY_BUILTINS = {"display", "HTML", "Markdown", "Image"}
+
+#: Methods that draw (``df.plot()``, ``df.hist()``, ``df.plot.scatter()``).
+PLOT_METHODS = {"plot", "hist", "boxplot", "scatter_matrix", "style", "plot_tree", "show"}
+
+#: Calls whose value, shown as the last line of a cell, is a result worth logging.
+METRIC_CALL = re.compile(
+    r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric)",
+    re.IGNORECASE,
+)

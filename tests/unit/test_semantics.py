@@ -1,0 +1,234 @@
+"""The pipeline-semantics stage: what is kept (and as what), what is dropped and why.
+
+Each case is a notebook (cells) and what a person turning it into a script would keep,
+written as the statements' first lines; dropped statements are checked by reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from nbutil import make_notebook
+
+from nb2flow.classify import classify, code_of
+from nb2flow.errors import Nb2FlowError
+from nb2flow.ir import IMPORT
+from nb2flow.load import load
+from nb2flow.prune import prune
+
+
+def decide(tmp_path: Path, *cells, keep_experiments: bool = False):
+    nb = load(make_notebook(tmp_path / "n.ipynb", *cells))
+    return prune(classify(nb), keep_experiments=keep_experiments)
+
+
+def kept(c) -> list[str]:
+    return [code_of(s.node).strip().split("\n")[0] for s in c.statements if s.role != IMPORT]
+
+
+def reason(c, text: str) -> str:
+    found = [d.reason for d in c.dropped if d.code.startswith(text)]
+    assert found, f"{text!r} was not dropped: {kept(c)}"
+    return found[0]
+
+
+IMPORTS = ("import pickle\nimport mlflow\nimport xgboost as xgb\n"
+           "from sklearn.linear_model import Lasso, LinearRegression\n"
+           "from sklearn.ensemble import RandomForestRegressor, ExtraTreesRegressor\n"
+           "from hyperopt import fmin, tpe, hp")
+
+
+def test_orchestration_notebook_shape(tmp_path):
+    """The MLOps course notebook: the Lasso run, the search and the model zoo are
+    experiments; the XGBoost run that logs its model and the preprocessor is the pipeline."""
+    cells = (
+        IMPORTS,
+        "mlflow.set_tracking_uri('sqlite:///mlflow.db')\nmlflow.set_experiment('taxi')",
+        "X, y = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]",
+        "with mlflow.start_run():\n    alpha = 0.1\n    mlflow.log_param('alpha', alpha)\n"
+        "    lr = Lasso(alpha)\n    lr.fit(X, y)\n    mlflow.log_metric('rmse', 1.0)\n"
+        "    mlflow.log_artifact('models/lin_reg.bin')",
+        "train = xgb.DMatrix(X, label=y)",
+        "def objective(params):\n    with mlflow.start_run():\n"
+        "        booster = xgb.train(params, dtrain=train)\n"
+        "        mlflow.log_metric('rmse', 1.0)\n    return {'loss': 1.0}",
+        "space = {'max_depth': hp.quniform('max_depth', 4, 100, 1)}\n"
+        "best_result = fmin(fn=objective, space=space, algo=tpe.suggest, max_evals=5)",
+        "with mlflow.start_run():\n    train = xgb.DMatrix(X, label=y)\n"
+        "    booster = xgb.train({'max_depth': 30}, dtrain=train)\n"
+        "    mlflow.log_metric('rmse', 1.0)\n"
+        "    with open('models/preprocessor.b', 'wb') as f_out:\n        pickle.dump(X, f_out)\n"
+        "    mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')",
+        "mlflow.sklearn.autolog()\nfor model_class in (RandomForestRegressor, ExtraTreesRegressor):\n"
+        "    with mlflow.start_run():\n        m = model_class()\n        m.fit(X, y)\n"
+        "        mlflow.log_metric('rmse', 1.0)",
+    )
+    c = decide(tmp_path, *cells)
+    assert kept(c) == [
+        "mlflow.set_tracking_uri('sqlite:///mlflow.db')", "mlflow.set_experiment('taxi')",
+        "X, y = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]", "with mlflow.start_run():",
+    ]
+    assert reason(c, "with mlflow.start_run():\n    alpha") == (
+        "experiment: `lr` (Lasso) is trained and scored in an MLflow run, never saved; the "
+        "pipeline saves `booster` (xgboost) in cell 8")
+    assert reason(c, "best_result").startswith(
+        "experiment: hyperparameter search (fmin) whose result `best_result`")
+    assert reason(c, "for model_class").startswith(
+        "experiment: a loop trains RandomForestRegressor, ExtraTreesRegressor one after another")
+    assert reason(c, "train = xgb.DMatrix") == (
+        "experiment: prepares what only the experiment in cell 7 uses")
+    assert reason(c, "mlflow.sklearn.autolog()") == "configures mlflow, which nothing kept uses"
+    kept_all = decide(tmp_path, *cells, keep_experiments=True)
+    assert "for model_class in (RandomForestRegressor, ExtraTreesRegressor):" in kept(kept_all)
+    assert "best_result = fmin(fn=objective, space=space, algo=tpe.suggest, max_evals=5)" in (
+        kept(kept_all))
+
+
+def test_search_whose_result_feeds_the_model_is_the_pipeline(tmp_path):
+    c = decide(
+        tmp_path, "import joblib\nfrom sklearn.model_selection import GridSearchCV\n"
+        "from sklearn.linear_model import Ridge",
+        "X, y = [[1.0], [2.0], [3.0], [4.0]], [1.0, 2.0, 3.0, 4.0]",
+        "grid = GridSearchCV(Ridge(), {'alpha': [0.1, 1.0]}, cv=2)\ngrid.fit(X, y)",
+        "print(grid.best_score_)",
+        "joblib.dump(grid.best_estimator_, 'model.joblib')",
+    )
+    assert kept(c) == ["X, y = [[1.0], [2.0], [3.0], [4.0]], [1.0, 2.0, 3.0, 4.0]",
+                       "grid = GridSearchCV(Ridge(), {'alpha': [0.1, 1.0]}, cv=2)",
+                       "grid.fit(X, y)", "print(grid.best_score_)",
+                       "joblib.dump(grid.best_estimator_, 'model.joblib')"]
+
+
+def test_effects_stay_with_what_they_serve(tmp_path):
+    c = decide(
+        tmp_path, "import os\nimport json\nimport numpy as np\nfrom kafka import KafkaProducer",
+        "os.environ['AWS_DEFAULT_REGION'] = 'eu-west-1'",
+        "np.random.seed(42)",
+        "producer = KafkaProducer(bootstrap_servers='localhost:9092')",
+        "for i in range(3):\n    producer.send('rides', json.dumps({'i': i}).encode())",
+        "producer.flush()",
+        "f_out = open('log.txt', 'w')\nf_out.write('sent')",
+        "f_out.close()",
+    )
+    assert kept(c) == [
+        "os.environ['AWS_DEFAULT_REGION'] = 'eu-west-1'", "np.random.seed(42)",
+        "producer = KafkaProducer(bootstrap_servers='localhost:9092')", "for i in range(3):",
+        "producer.flush()", "f_out = open('log.txt', 'w')", "f_out.write('sent')",
+        "f_out.close()",
+    ]
+    assert {s.decision for s in c.statements if code_of(s.node).startswith(
+        ("producer.flush", "f_out.close", "os.environ", "np.random"))} == {"effect"}
+
+
+def test_stream_sink_and_its_termination(tmp_path):
+    c = decide(
+        tmp_path, "from pyspark.sql import SparkSession",
+        "spark = SparkSession.builder.getOrCreate()",
+        "events = spark.readStream.format('kafka').load()",
+        "query = events.writeStream.format('parquet').option('path', 'out').start()",
+        "query.awaitTermination()",
+        "spark.stop()",
+    )
+    assert kept(c) == ["spark = SparkSession.builder.getOrCreate()",
+                       "events = spark.readStream.format('kafka').load()",
+                       "query = events.writeStream.format('parquet').option('path', 'out').start()",
+                       "query.awaitTermination()", "spark.stop()"]
+
+
+def test_no_sink_keeps_the_last_model_and_says_so(tmp_path):
+    c = decide(
+        tmp_path, "from sklearn.linear_model import Lasso, LinearRegression",
+        "X, y = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]",
+        "lasso = Lasso().fit(X, y)\nprint(lasso.score(X, y))",
+        "model = LinearRegression().fit(X, y)\nprint(model.score(X, y))",
+    )
+    assert kept(c) == ["X, y = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]",
+                       "model = LinearRegression().fit(X, y)", "print(model.score(X, y))"]
+    assert c.product == ("model", 4)
+    warning = next(d for d in c.diagnostics if d.code == "NB2W011")
+    assert (warning.cell, "`model` (LinearRegression)" in warning.message) == (4, True)
+    assert reason(c, "lasso = Lasso()").startswith("experiment: `lasso` (Lasso) is trained")
+    assert reason(c, "print(lasso").startswith("experiment: evaluates `lasso` (Lasso)")
+
+
+def test_no_model_keeps_the_last_table_built_from_data(tmp_path):
+    c = decide(tmp_path, "import pandas as pd", "df = pd.read_csv('trips.csv')",
+               "df.head()", "daily = df.groupby('day').size()")
+    assert kept(c) == ["df = pd.read_csv('trips.csv')", "daily = df.groupby('day').size()"]
+    assert c.product == ("daily", 4)
+    assert [d.code for d in c.diagnostics] == ["NB2W011"]
+
+
+def test_exploration_only_has_nothing_to_run(tmp_path):
+    with pytest.raises(Nb2FlowError) as info:
+        decide(tmp_path, "import pandas as pd", "df = pd.DataFrame({'a': [1, 2]})\ndf.head()")
+    assert info.value.code == "NB2F007" and "nothing left to run" in info.value.message
+
+
+def test_demo_call_to_a_local_service_is_dropped(tmp_path):
+    c = decide(tmp_path, "import requests\nimport pandas as pd",
+               "df = pd.read_csv('in.csv')\ndf.to_parquet('out.parquet')",
+               "ride = {'trip_distance': 3.2}",
+               "r = requests.post('http://localhost:9696/predict', json=ride)\nprint(r.json())")
+    assert kept(c) == ["df = pd.read_csv('in.csv')", "df.to_parquet('out.parquet')"]
+    assert reason(c, "r = requests.post").startswith(
+        "demo: calls a local service (http://localhost:9696/predict)")
+
+
+def test_remote_post_is_a_sink(tmp_path):
+    c = decide(tmp_path, "import requests",
+               "requests.post('https://hooks.example.com/run', json={'ok': True})")
+    assert kept(c) == ["requests.post('https://hooks.example.com/run', json={'ok': True})"]
+    assert c.statements[-1].decision == "sink"
+
+
+def test_autolog_logs_the_model_it_trains(tmp_path):
+    c = decide(tmp_path, "import mlflow\nfrom sklearn.linear_model import Ridge",
+               "X, y = [[1.0], [2.0]], [1.0, 2.0]", "mlflow.sklearn.autolog()",
+               "with mlflow.start_run():\n    model = Ridge().fit(X, y)")
+    assert kept(c) == ["X, y = [[1.0], [2.0]], [1.0, 2.0]", "mlflow.sklearn.autolog()",
+                       "with mlflow.start_run():"]
+
+
+def test_validation_of_the_kept_model_is_a_report(tmp_path):
+    c = decide(
+        tmp_path, "import joblib\nfrom sklearn.linear_model import Ridge\n"
+        "from sklearn.model_selection import cross_val_score",
+        "X, y = [[1.0], [2.0], [3.0], [4.0]], [1.0, 2.0, 3.0, 4.0]",
+        "model = Ridge()\nscores = cross_val_score(model, X, y, cv=2)\nprint(scores.mean())",
+        "model.fit(X, y)\njoblib.dump(model, 'model.joblib')",
+    )
+    assert "print(scores.mean())" in kept(c)
+    assert next(s.decision for s in c.statements if code_of(s.node).startswith("print")) == (
+        "report")
+
+
+def test_plot_whose_result_the_pipeline_uses_is_kept(tmp_path):
+    """A visualiser that computes the number of clusters: the plot is work."""
+    c = decide(
+        tmp_path, "import joblib\nfrom sklearn.cluster import KMeans\n"
+        "from yellowbrick.cluster import KElbowVisualizer",
+        "X = [[1.0], [2.0], [8.0], [9.0]]",
+        "elbow = KElbowVisualizer(KMeans(), k=3)\nelbow.fit(X)\nelbow.show()",
+        "k = elbow.elbow_value_",
+        "model = KMeans(n_clusters=k).fit(X)\njoblib.dump(model, 'km.joblib')",
+    )
+    assert kept(c) == ["X = [[1.0], [2.0], [8.0], [9.0]]",
+                       "elbow = KElbowVisualizer(KMeans(), k=3)", "elbow.fit(X)",
+                       "k = elbow.elbow_value_", "model = KMeans(n_clusters=k).fit(X)",
+                       "joblib.dump(model, 'km.joblib')"]
+    imports = [code_of(s.node).strip() for s in c.statements if s.role == IMPORT]
+    assert "from yellowbrick.cluster import KElbowVisualizer" in imports
+    assert reason(c, "elbow.show()") == "plot"
+
+
+def test_exploration_prints_go_when_the_pipeline_has_a_product(tmp_path):
+    c = decide(tmp_path, "import pandas as pd\nprint(pd.__version__)",
+               "df = pd.read_csv('in.csv')\nprint(df.shape)\nprint(df.head())",
+               "print('rows written:', len(df))\ndf.to_parquet('out.parquet')")
+    assert kept(c) == ["df = pd.read_csv('in.csv')", "print('rows written:', len(df))",
+                       "df.to_parquet('out.parquet')"]
+    assert reason(c, "print(df.shape)").startswith("prints an exploration")
+    only_prints = decide(tmp_path, "values = [3, 1, 2]", "print(len(values))")
+    assert kept(only_prints) == ["values = [3, 1, 2]", "print(len(values))"]

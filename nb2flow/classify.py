@@ -261,6 +261,8 @@ def _code_cell(
             bool(saves_figures) and isinstance(t, (ast.Import, ast.ImportFrom))
         )
         _role(stmt, t, plot_names, keep_all, saves, i == last)
+        if stmt.facts is not facts and out.import_names & set(stmt.facts.mutates):
+            stmt.facts = _without_modules(stmt.facts, out.import_names)  # re-analysed
         _literal(stmt, t)
         statements.append(stmt)
     kept = [s for s in statements if s.role in (KEEP, IMPORT)]

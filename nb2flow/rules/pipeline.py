@@ -79,6 +79,15 @@ AUTOLOG_FLAVORS = {
     "transformers": "transformers", "paddle": "paddle",
 }
 
+#: Cross-validation: trains clones of its estimator. Of the model the pipeline keeps, a
+#: validation (a report); of another estimator, an experiment.
+CV_FUNCTIONS = {"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve",
+                "validation_curve", "permutation_test_score"}
+#: Calls that evaluate a model: a print of their value reports on the model.
+EVALUATION_CALLS = re.compile(
+    r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric|"
+    r"report|matrix|curve|predict\w*|evaluate|transform)", re.I)
+
 # -------------------------------------------------------------------- exploration
 
 #: Attributes that describe a table's shape or schema.

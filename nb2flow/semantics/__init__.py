@@ -60,6 +60,7 @@ class _State:
     experiments: dict[int, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     product: tuple[str, int] | None = None
+    validations: set[int] = field(default_factory=set)  # cross-validation of a kept model
 
     def keep(self, indices, decision: str = "work") -> None:
         for j in closure(indices, self.deps, self.live):
@@ -255,6 +256,8 @@ def _models(state: _State, keep_experiments: bool) -> None:
     """Trained models nothing keeps are experiments, when the pipeline keeps another
     model; with no model kept at all, the last one trained is the product."""
     fits = [i for i, r in enumerate(state.roles) if r.fits and i not in state.why]
+    state.validations = {i for i in fits if _validates_kept(state, i)}
+    fits = [i for i in fits if i not in state.validations]
     if not fits:
         return
     kept = [i for i in fits if i in state.live]
@@ -283,15 +286,27 @@ def _models(state: _State, keep_experiments: bool) -> None:
         state.experiments[i] = reasons.experiment(state.roles[i], keeper)
 
 
+def _validates_kept(state: _State, i: int) -> bool:
+    """Cross-validation of an estimator the pipeline keeps (a report, not a training)."""
+    name = state.roles[i].validates
+    return bool(name) and any(
+        j in state.live and name in state.code[j].facts.writes for j in state.deps[i])
+
+
 def _reports(state: _State) -> None:
     """Prints and metric logs stay when what they report on is kept. Prints that only
     explore (shapes, heads, versions) go when the pipeline has a product; when printing is
     all the notebook does, they are its output."""
     has_product = bool(state.live)
+    trains = any(r.fits for r in state.roles)  # in a notebook that trains a model, prints
+    messages = []  # of data statistics are exploration; in an ETL job they are its log
     for i, role in enumerate(state.roles):
         if i in state.live or i in state.why or i in state.experiments:
             continue
         if not (role.reports or role.records or _shows_metric(state.code[i])):
+            continue
+        if role.message:
+            messages.append(i)
             continue
         if role.exploration and has_product:
             state.why[i] = reasons.EXPLORATION
@@ -307,10 +322,38 @@ def _reports(state: _State) -> None:
             for j in reach - set(state.experiments):
                 state.why.setdefault(j, why)
             continue
-        if any(state.roles[j].fits for j in reach if j != i):
+        if any(state.roles[j].fits for j in reach if j != i and j not in state.validations):
             continue  # would keep a training for its print: decided with the models
+        if trains and has_product and not _about_a_model(state, reach):
+            state.why[i] = reasons.EXPLORATION  # data statistics, not a result
+            continue
         state.keep([i], "report")
         state.decision[i] = "report"
+    for i in messages:
+        if _neighbour_kept(state, i):
+            state.keep([i], "report")
+            state.decision[i] = "report"
+        else:
+            state.why[i] = reasons.MESSAGE
+
+
+def _about_a_model(state: _State, reach: set[int]) -> bool:
+    """The report (or what it prints) evaluates a model: a metric, a prediction, a
+    fitted attribute, a tracking log."""
+    near = reach | {j for i in reach for j in state.deps[i]}
+    return any(state.roles[j].evidence or state.roles[j].fits for j in near)
+
+
+def _neighbour_kept(state: _State, i: int) -> bool:
+    """A text-only print goes with the output it introduces: the next statement of its
+    cell (the previous one for the last)."""
+    cell = state.code[i].cell
+    after = [j for j in range(i + 1, len(state.code)) if state.code[j].cell == cell
+             and not state.roles[j].message]
+    before = [j for j in range(i - 1, -1, -1) if state.code[j].cell == cell
+              and not state.roles[j].message]
+    near = after[:1] or before[:1]
+    return bool(near) and near[0] in state.live or not near and not state.why
 
 
 def _shows_metric(s: Statement) -> bool:

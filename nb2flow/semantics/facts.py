@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from ..analyze import call_io, call_name, root_name
 from ..rules import PATH_SUFFIXES
 from ..rules.pipeline import (
+    CV_FUNCTIONS,
     DESCRIBE_METHODS,
+    EVALUATION_CALLS,
     ENVIRONMENT_CALLS,
     ENVIRONMENT_RECEIVERS,
     FIT_METHODS,
@@ -69,6 +71,9 @@ class Role:
     file_writes: set[str] = field(default_factory=set)
     callbacks: set[str] = field(default_factory=set)  # notebook functions passed as values
     exploration: bool = False  # prints only shapes, heads, summaries or versions
+    evidence: bool = False  # evaluates a model: a metric, a prediction, a fitted attribute
+    message: bool = False  # prints only text (a heading or a separator)
+    validates: str = ""  # cross-validation: the estimator it validates
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,30 @@ def role_of(tree: ast.AST, ctx: Context) -> Role:
         role.zoo = _zoo(tree, ctx)
     if isinstance(tree, ast.Expr) and isinstance(tree.value, ast.Call):
         role.exploration = _explores(tree.value, ctx)
+        role.message = _message(tree.value)
+    role.evidence = _evaluates(tree)
     return role
+
+
+def _message(call: ast.Call) -> bool:
+    """``print("Results:")``, ``print("=" * 20)``: text only."""
+    return call_name(call) == "print" and isinstance(call.func, ast.Name) and all(
+        all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator)) for n in ast.walk(a))
+        for a in call.args)
+
+
+def _evaluates(tree: ast.AST) -> bool:
+    """A metric, a prediction or a fitted attribute (``best_score_``, ``coef_``)."""
+    for node in walk_scope(tree):
+        if isinstance(node, ast.Call) and (name := call_name(node)) and (
+            EVALUATION_CALLS.search(name) or name in TRACKING_REPORTS
+        ):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr.endswith("_") and not (
+            node.attr.startswith("_")
+        ):
+            return True
+    return False
 
 
 def _assigned_calls(tree: ast.AST) -> dict[int, list[str]]:
@@ -290,6 +318,14 @@ def _call(call: ast.Call, role: Role, ctx: Context, targets: list[str],
         return
     if name in FIT_METHODS and isinstance(func, ast.Attribute):
         _fit(call, role, ctx, targets, receiver)
+        return
+    if name in CV_FUNCTIONS:
+        estimator = call.args[0] if call.args else next(
+            (k.value for k in call.keywords if k.arg == "estimator"), None)
+        label = (ctx.constructors.get(estimator.id) if isinstance(estimator, ast.Name) else
+                 constructor(estimator) if isinstance(estimator, ast.Call) else None)
+        role.validates = estimator.id if isinstance(estimator, ast.Name) else ""
+        role.fits.append(Fit(None, f"{label or 'a model'} (cross-validated)", call.lineno))
         return
     if not alone:
         return

@@ -227,8 +227,8 @@ def test_exploration_prints_go_when_the_pipeline_has_a_product(tmp_path):
     c = decide(tmp_path, "import pandas as pd\nprint(pd.__version__)",
                "df = pd.read_csv('in.csv')\nprint(df.shape)\nprint(df.head())",
                "print('rows written:', len(df))\ndf.to_parquet('out.parquet')")
-    assert kept(c) == ["df = pd.read_csv('in.csv')", "print('rows written:', len(df))",
-                       "df.to_parquet('out.parquet')"]
+    assert kept(c) == ["df = pd.read_csv('in.csv')", "df.to_parquet('out.parquet')"]
     assert reason(c, "print(df.shape)").startswith("prints an exploration")
+    assert reason(c, "print('rows written:'").startswith("prints an exploration")
     only_prints = decide(tmp_path, "values = [3, 1, 2]", "print(len(values))")
     assert kept(only_prints) == ["values = [3, 1, 2]", "print(len(values))"]

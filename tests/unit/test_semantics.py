@@ -227,8 +227,18 @@ def test_exploration_prints_go_when_the_pipeline_has_a_product(tmp_path):
     c = decide(tmp_path, "import pandas as pd\nprint(pd.__version__)",
                "df = pd.read_csv('in.csv')\nprint(df.shape)\nprint(df.head())",
                "print('rows written:', len(df))\ndf.to_parquet('out.parquet')")
-    assert kept(c) == ["df = pd.read_csv('in.csv')", "df.to_parquet('out.parquet')"]
+    # an ETL job: its counts are its log, its shapes and heads exploration
+    assert kept(c) == ["df = pd.read_csv('in.csv')", "print('rows written:', len(df))",
+                       "df.to_parquet('out.parquet')"]
     assert reason(c, "print(df.shape)").startswith("prints an exploration")
-    assert reason(c, "print('rows written:'").startswith("prints an exploration")
+    assert reason(c, "print(pd.__version__)").startswith("prints an exploration")
+    # a training notebook: statistics of the data are exploration, metrics are results
+    model = decide(tmp_path, "import pandas as pd\nimport joblib\n"
+                   "from sklearn.linear_model import LinearRegression",
+                   "df = pd.read_csv('in.csv')\nprint('rows:', len(df))",
+                   "m = LinearRegression().fit(df[['x']], df.y)\n"
+                   "print('r2:', m.score(df[['x']], df.y))\njoblib.dump(m, 'm.joblib')")
+    assert reason(model, "print('rows:', len(df))").startswith("prints an exploration")
+    assert "print('r2:', m.score(df[['x']], df.y))" in kept(model)
     only_prints = decide(tmp_path, "values = [3, 1, 2]", "print(len(values))")
     assert kept(only_prints) == ["values = [3, 1, 2]", "print(len(values))"]

@@ -485,7 +485,8 @@ def open_for_writing(call: ast.Call) -> bool:
 def propagate(statements: list) -> None:
     """Effects that one statement's facts cannot show, added in place, in document order.
 
-    - Aliases: after ``xs = ys``, ``xs.append(1)`` changes ``ys`` too.
+    - Aliases: after ``xs = ys``, ``xs.append(1)`` changes ``ys`` too; after
+      ``opt = SGD(model.parameters())``, ``opt.step()`` changes ``model``.
     - Notebook functions that change an argument (``def push(t, v): t.append(v)``):
       ``push(ys, 5)`` mutates ``ys``.
     - Notebook functions that read globals: ``show()`` reads what ``show``'s body reads from
@@ -565,6 +566,10 @@ def propagate(statements: list) -> None:
             tree.targets[0], ast.Name
         ) and isinstance(tree.value, ast.Name):
             alias = (tree.targets[0].id, tree.value.id)
+        elif isinstance(tree, ast.Assign) and len(tree.targets) == 1 and isinstance(
+            tree.targets[0], ast.Name
+        ) and (owner := _parameters_owner(tree.value)):
+            alias = (tree.targets[0].id, owner)  # an optimizer steps its model's weights
         in_place = isinstance(tree, ast.AugAssign)  # `ys += [0]` keeps the same list
         for w in facts.writes:
             if w in facts.mutates and (w not in facts.definite or in_place):
@@ -578,6 +583,20 @@ def propagate(statements: list) -> None:
             group.add(a)
             for member in group:
                 groups[member] = group
+
+
+def _parameters_owner(value: ast.expr) -> str | None:
+    """``torch.optim.SGD(model.parameters(), lr=0.1)`` -> ``model``: the object whose
+    weights the optimizer changes in place (``optimizer.step()`` trains ``model``)."""
+    if not isinstance(value, ast.Call):
+        return None
+    for arg in [*value.args, *(k.value for k in value.keywords)]:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr in ("parameters", "named_parameters", "trainable_variables")
+            ) and isinstance(node.func.value, ast.Name):
+                return node.func.value.id
+    return None
 
 
 def called_names(body: list[ast.stmt]) -> set[str]:

@@ -64,7 +64,8 @@ LIFECYCLE_METHODS = {
 
 #: Methods that train (``model.fit(X, y)``; ``xgb.train(params, dtrain)``).
 FIT_METHODS = {"fit", "fit_transform", "fit_predict", "partial_fit", "train",
-               "fit_generator", "fit_resample", "train_model"}
+               "fit_generator", "fit_resample", "train_model", "fit_one_cycle", "fine_tune",
+               "fit_flat_cos", "fit_sgdr"}
 #: Calls that search hyperparameters: ``fmin(fn=objective, ...)``, ``study.optimize(...)``.
 SEARCH_FUNCTIONS = {"fmin", "optimize", "gp_minimize", "forest_minimize", "gbrt_minimize",
                     "tune_model", "run_trials"}

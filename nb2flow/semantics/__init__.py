@@ -62,8 +62,9 @@ class _State:
     product: tuple[str, int] | None = None
     validations: set[int] = field(default_factory=set)  # cross-validation of a kept model
 
-    def keep(self, indices, decision: str = "work") -> None:
-        for j in closure(indices, self.deps, self.live):
+    def keep(self, indices, decision: str = "work", avoid=frozenset()) -> None:
+        """Keep ``indices`` and what they need, never walking into ``avoid``."""
+        for j in closure(indices, self.deps, self.live | set(avoid)) - set(avoid):
             if j not in self.live:
                 self.live.add(j)
                 self.decision.setdefault(j, decision if j in indices else "work")
@@ -349,18 +350,19 @@ def _reports(state: _State) -> None:
             state.why[i] = reasons.demo(state.roles[demos[-1]].demo)
             continue
         hit = sorted(reach & set(state.experiments))
-        if hit:
+        if hit and not any(j in state.live and state.roles[j].fits for j in state.deps[i]):
             why = reasons.reports_on(state.roles[hit[-1]], state.code[hit[-1]].cell)
             for j in reach - set(state.experiments):
                 state.why.setdefault(j, why)
             continue
-        if any(state.roles[j].fits for j in reach if j != i and j not in state.validations):
+        if any(state.roles[j].fits for j in reach if j != i and j not in state.validations
+               and j not in state.live and j not in state.experiments):
             continue  # would keep a training for its print: decided with the models
         if trains and has_product and not _about_a_model(state, reach):
             state.why[i] = reasons.EXPLORATION  # data statistics, not a result
             continue
-        state.keep([i], "report")
-        state.decision[i] = "report"
+        state.keep([i], "report", avoid=state.experiments.keys())  # the kept model's
+        state.decision[i] = "report"  # loss, not an experiment's a loop may have left
     for i in messages:
         if _neighbour_kept(state, i):
             state.keep([i], "report")

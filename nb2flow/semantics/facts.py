@@ -10,6 +10,7 @@ files it names. The decision itself is :func:`nb2flow.semantics.decide`'s.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..analyze import call_io, call_name, root_name
@@ -189,11 +190,30 @@ def role_of(tree: ast.AST, ctx: Context) -> Role:
         _environment_assignment(tree, role)
     if isinstance(tree, (ast.For, ast.AsyncFor)) and role.fits:
         role.zoo = _zoo(tree, ctx)
+    if isinstance(tree, (ast.For, ast.AsyncFor, ast.While)) and not role.fits and (
+        fit := _training_loop(tree, ctx)
+    ):
+        role.fits.append(fit)
     if isinstance(tree, ast.Expr) and isinstance(tree.value, ast.Call):
         role.exploration = _explores(tree.value, ctx)
         role.message = _message(tree.value)
     role.evidence = _evaluates(tree)
     return role
+
+
+def _training_loop(loop: ast.AST, ctx: Context) -> Fit | None:
+    """A hand-written training loop (``loss.backward()`` then ``optimizer.step()``):
+    it trains the model it calls."""
+    names = {call_name(c) for c in calls_in(loop)}
+    if not {"backward", "step"} <= names and "apply_gradients" not in names:
+        return None
+    called = [c.func.id for c in calls_in(loop) if isinstance(c.func, ast.Name)
+              and c.func.id in ctx.constructors
+              and not re.search(r"loss|criterion", ctx.constructors[c.func.id] + c.func.id,
+                                re.I)]
+    name = called[0] if called else None
+    label = ctx.constructors.get(name, "") if name else ""
+    return Fit(name, label or "a model trained in a loop", loop.lineno, "torch")
 
 
 def _message(call: ast.Call) -> bool:

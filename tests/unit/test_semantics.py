@@ -242,3 +242,47 @@ def test_exploration_prints_go_when_the_pipeline_has_a_product(tmp_path):
     assert "print('r2:', m.score(df[['x']], df.y))" in kept(model)
     only_prints = decide(tmp_path, "values = [3, 1, 2]", "print(len(values))")
     assert kept(only_prints) == ["values = [3, 1, 2]", "print(len(values))"]
+
+
+TORCH = "import torch\nimport torch.nn as nn"
+DATA = "X = torch.randn(64, 3)\ny = X.sum(1, keepdim=True)\nloss_fn = nn.MSELoss()"
+
+
+def loop(model: str, opt: str, epochs: int) -> str:
+    return (f"for epoch in range({epochs}):\n    {opt}.zero_grad()\n"
+            f"    loss = loss_fn({model}(X), y)\n    loss.backward()\n    {opt}.step()")
+
+
+def test_a_training_loop_trains_the_model_its_optimizer_steps(tmp_path):
+    """``optimizer.step()`` changes the weights of the model the optimizer was built
+    from: the loop is the training of the saved model, not dead code."""
+    c = decide(tmp_path, TORCH, DATA,
+               "model = nn.Linear(3, 1)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)",
+               loop("model", "optimizer", 20),
+               "torch.save(model.state_dict(), 'model.pt')")
+    assert "for epoch in range(20):" in kept(c)
+    assert "torch.save(model.state_dict(), 'model.pt')" in kept(c)
+
+
+def test_a_second_training_loop_never_saved_is_an_experiment(tmp_path):
+    c = decide(tmp_path, TORCH, DATA,
+               "big = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))\n"
+               "opt_big = torch.optim.Adam(big.parameters())\n" + loop("big", "opt_big", 5)
+               + "\nprint('big', loss.item())",
+               "model = nn.Linear(3, 1)\noptimizer = torch.optim.SGD(model.parameters())\n"
+               + loop("model", "optimizer", 20) + "\nprint('final', loss.item())",
+               "torch.save(model.state_dict(), 'model.pt')")
+    assert reason(c, "for epoch in range(5):") == (
+        "experiment: `big` (Sequential) is trained, never saved; the pipeline saves `model` "
+        "(Linear) in cell 4")
+    assert "for epoch in range(20):" in kept(c)
+    assert "print('final', loss.item())" in kept(c)
+    assert reason(c, "print('big', loss.item())").startswith("experiment: evaluates `big`")
+
+
+def test_fastai_fit_one_cycle_is_a_training(tmp_path):
+    c = decide(tmp_path, "from fastai.vision.all import vision_learner, resnet18, load_data",
+               "dls = load_data('images')\nlearn = vision_learner(dls, resnet18)",
+               "learn.fit_one_cycle(1)", "learn.export('model.pkl')")
+    assert kept(c) == ["dls = load_data('images')", "learn = vision_learner(dls, resnet18)",
+                       "learn.fit_one_cycle(1)", "learn.export('model.pkl')"]

@@ -341,6 +341,9 @@ def _reports(state: _State) -> None:
         if role.message:
             messages.append(i)
             continue
+        if role.environment:
+            state.why[i] = reasons.ENVIRONMENT
+            continue
         if role.exploration and has_product:
             state.why[i] = reasons.EXPLORATION
             continue
@@ -415,6 +418,9 @@ def _serves(state: _State, i: int, role: Role) -> bool:
     if role.effect == "lifecycle":
         return bool(set(state.deps[i]) & state.live)
     later = [j for j in state.live if j > i]
+    again = _same_setting(state, i)
+    if again is not None:  # set_experiment("a") then set_experiment("b"): the first is
+        later = [j for j in later if j < again]  # superseded before anything used it
     if not later:
         return False
     if role.effect == "config" and role.effect_target not in PROCESS_WIDE:
@@ -422,6 +428,25 @@ def _serves(state: _State, i: int, role: Role) -> bool:
         return any(names & set(state.code[j].facts.reads) for j in later) or any(
             _uses_package(state.code[j], role.effect_target) for j in later)
     return True
+
+
+def _setting(s: Statement) -> tuple[str, str] | None:
+    """``mlflow.set_experiment(...)`` -> ("mlflow", "set_experiment")."""
+    t = s.tree
+    if isinstance(t, ast.Expr) and isinstance(t.value, ast.Call) and isinstance(
+        t.value.func, ast.Attribute
+    ) and isinstance(t.value.func.value, ast.Name):
+        return t.value.func.value.id, t.value.func.attr
+    return None
+
+
+def _same_setting(state: _State, i: int) -> int | None:
+    """The next statement that makes the same configuration call as ``i``."""
+    mine = _setting(state.code[i])
+    if mine is None or state.roles[i].effect != "config":
+        return None
+    return next((j for j in range(i + 1, len(state.code))
+                 if _setting(state.code[j]) == mine), None)
 
 
 def _uses_package(s: Statement, package: str) -> bool:

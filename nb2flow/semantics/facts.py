@@ -74,6 +74,7 @@ class Role:
     exploration: bool = False  # prints only shapes, heads, summaries or versions
     evidence: bool = False  # evaluates a model: a metric, a prediction, a fitted attribute
     message: bool = False  # prints only text (a heading or a separator)
+    environment: bool = False  # prints only versions or the machine (``torch.__version__``)
     validates: str = ""  # cross-validation: the estimator it validates
 
 
@@ -197,6 +198,7 @@ def role_of(tree: ast.AST, ctx: Context) -> Role:
     if isinstance(tree, ast.Expr) and isinstance(tree.value, ast.Call):
         role.exploration = _explores(tree.value, ctx)
         role.message = _message(tree.value)
+        role.environment = role.exploration and _environment_print(tree.value, ctx)
     role.evidence = _evaluates(tree)
     return role
 
@@ -499,6 +501,25 @@ def _explores(call: ast.Call, ctx: Context) -> bool:
                                 for a in values)
 
 
+#: Calls and attributes that describe the environment, not the data.
+ENVIRONMENT_CALLS = {"version", "python_version", "is_available", "device_count",
+                     "get_device_name", "list_physical_devices", "cpu_count", "platform"}
+ENVIRONMENT_ATTRIBUTES = {"__version__", "version", "VERSION", "version_info"}
+
+
+def _environment_print(call: ast.Call, ctx: Context) -> bool:
+    """``print("torch", torch.__version__)``, ``print(version("pandas"))``,
+    ``print("CUDA:", torch.cuda.is_available())``."""
+    values = [a for a in call.args if not isinstance(a, ast.Constant)]
+    parts = [p for v in values for p in (
+        [f.value for f in v.values if isinstance(f, ast.FormattedValue)]
+        if isinstance(v, ast.JoinedStr) else [v])]
+    return bool(parts) and all(
+        isinstance(p, ast.Attribute) and p.attr in ENVIRONMENT_ATTRIBUTES
+        or isinstance(p, ast.Call) and call_name(p) in ENVIRONMENT_CALLS
+        for p in parts)
+
+
 def _counts(e: ast.expr) -> bool:
     return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "len"
 
@@ -517,6 +538,8 @@ def _describes(e: ast.expr, ctx: Context) -> bool:
     if isinstance(e, ast.Call):
         name = call_name(e)
         if isinstance(e.func, ast.Name) and name in ("len", "type"):
+            return True
+        if name in ENVIRONMENT_CALLS:
             return True
         if isinstance(e.func, ast.Attribute) and (
             name in DESCRIBE_METHODS or _describes(e.func.value, ctx)

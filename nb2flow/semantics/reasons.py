@@ -6,6 +6,7 @@ from .facts import Role
 
 UNUSED = "not used by the pipeline: reaches no file, saved model, table or report"
 EXPLORATION = "prints an exploration of the data (shapes, heads, summaries, versions)"
+ENVIRONMENT = "prints library versions or the machine it runs on"
 MESSAGE = "a message printed with output the pipeline does not keep"
 UNUSED_EFFECT = "an effect nothing kept after it needs"
 

@@ -231,7 +231,7 @@ def test_exploration_prints_go_when_the_pipeline_has_a_product(tmp_path):
     assert kept(c) == ["df = pd.read_csv('in.csv')", "print('rows written:', len(df))",
                        "df.to_parquet('out.parquet')"]
     assert reason(c, "print(df.shape)").startswith("prints an exploration")
-    assert reason(c, "print(pd.__version__)").startswith("prints an exploration")
+    assert reason(c, "print(pd.__version__)") == "prints library versions or the machine it runs on"
     # a training notebook: statistics of the data are exploration, metrics are results
     model = decide(tmp_path, "import pandas as pd\nimport joblib\n"
                    "from sklearn.linear_model import LinearRegression",
@@ -286,3 +286,23 @@ def test_fastai_fit_one_cycle_is_a_training(tmp_path):
                "learn.fit_one_cycle(1)", "learn.export('model.pkl')")
     assert kept(c) == ["dls = load_data('images')", "learn = vision_learner(dls, resnet18)",
                        "learn.fit_one_cycle(1)", "learn.export('model.pkl')"]
+
+
+def test_version_and_device_prints_are_not_output(tmp_path):
+    """Even in a notebook whose prints are its output, versions describe the machine."""
+    c = decide(tmp_path, "import torch\nfrom importlib.metadata import version",
+               "print('torch version:', version('torch'))\nprint(torch.__version__)\n"
+               "print(f'CUDA: {torch.cuda.is_available()}')",
+               "x = torch.ones(3)\nprint(x.sum())")
+    assert kept(c) == ["x = torch.ones(3)", "print(x.sum())"]
+    for line in ("print('torch version:'", "print(torch.__version__)", "print(f'CUDA:"):
+        assert reason(c, line) == "prints library versions or the machine it runs on"
+
+
+def test_a_setting_replaced_before_anything_used_it_goes(tmp_path):
+    c = decide(tmp_path, "import mlflow", "mlflow.set_experiment('test')",
+               "mlflow.set_experiment('manual')\nwith mlflow.start_run():\n"
+               "    mlflow.log_metric('a', 1.0)")
+    assert kept(c) == ["mlflow.set_experiment('manual')", "with mlflow.start_run():"]
+    assert reason(c, "mlflow.set_experiment('test')") == (
+        "configures mlflow, which nothing kept uses")

@@ -91,6 +91,11 @@ EVALUATION_CALLS = re.compile(
 
 # -------------------------------------------------------------------- exploration
 
+#: Calls and attributes that describe the machine, not the data (versions, devices).
+MACHINE_CALLS = {"version", "python_version", "is_available", "device_count",
+                 "get_device_name", "list_physical_devices", "cpu_count", "platform"}
+MACHINE_ATTRIBUTES = {"__version__", "version", "VERSION", "version_info"}
+
 #: Attributes that describe a table's shape or schema.
 SHAPE_ATTRIBUTES = {"shape", "columns", "dtypes", "index", "size", "ndim", "dtype",
                     "__version__", "version", "T"}

@@ -28,6 +28,8 @@ from ..rules.pipeline import (
     LOCAL_URL,
     LOGGER_METHODS,
     LOGGER_NAMES,
+    MACHINE_ATTRIBUTES,
+    MACHINE_CALLS,
     READ_ONLY_SQL,
     REPORT_FUNCTIONS,
     RUN_RECORDS,
@@ -501,12 +503,6 @@ def _explores(call: ast.Call, ctx: Context) -> bool:
                                 for a in values)
 
 
-#: Calls and attributes that describe the environment, not the data.
-ENVIRONMENT_CALLS = {"version", "python_version", "is_available", "device_count",
-                     "get_device_name", "list_physical_devices", "cpu_count", "platform"}
-ENVIRONMENT_ATTRIBUTES = {"__version__", "version", "VERSION", "version_info"}
-
-
 def _environment_print(call: ast.Call, ctx: Context) -> bool:
     """``print("torch", torch.__version__)``, ``print(version("pandas"))``,
     ``print("CUDA:", torch.cuda.is_available())``."""
@@ -515,8 +511,8 @@ def _environment_print(call: ast.Call, ctx: Context) -> bool:
         [f.value for f in v.values if isinstance(f, ast.FormattedValue)]
         if isinstance(v, ast.JoinedStr) else [v])]
     return bool(parts) and all(
-        isinstance(p, ast.Attribute) and p.attr in ENVIRONMENT_ATTRIBUTES
-        or isinstance(p, ast.Call) and call_name(p) in ENVIRONMENT_CALLS
+        isinstance(p, ast.Attribute) and p.attr in MACHINE_ATTRIBUTES
+        or isinstance(p, ast.Call) and call_name(p) in MACHINE_CALLS
         for p in parts)
 
 
@@ -539,7 +535,7 @@ def _describes(e: ast.expr, ctx: Context) -> bool:
         name = call_name(e)
         if isinstance(e.func, ast.Name) and name in ("len", "type"):
             return True
-        if name in ENVIRONMENT_CALLS:
+        if name in MACHINE_CALLS:
             return True
         if isinstance(e.func, ast.Attribute) and (
             name in DESCRIBE_METHODS or _describes(e.func.value, ctx)

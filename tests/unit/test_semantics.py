@@ -306,3 +306,11 @@ def test_a_setting_replaced_before_anything_used_it_goes(tmp_path):
     assert kept(c) == ["mlflow.set_experiment('manual')", "with mlflow.start_run():"]
     assert reason(c, "mlflow.set_experiment('test')") == (
         "configures mlflow, which nothing kept uses")
+
+
+def test_every_fixed_reason_is_documented():
+    from nb2flow.semantics import reasons
+
+    page = (Path(__file__).parents[2] / "docs" / "cleaning.md").read_text()
+    fixed = {k: v for k, v in vars(reasons).items() if k.isupper() and isinstance(v, str)}
+    assert fixed and all(f"`{text}`" in page for text in fixed.values()), fixed

@@ -89,6 +89,11 @@ EVALUATION_CALLS = re.compile(
     r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric|"
     r"report|matrix|curve|predict\w*|evaluate|transform)", re.I)
 
+#: Functions that compute a metric of predictions (an assignment of one is a report).
+METRIC_FUNCTION = re.compile(
+    r"(_error|_score|^score$|accuracy|rmse|^mse$|^mae$|mape|auc|^r2|^f1|precision|recall|"
+    r"log_loss|^evaluate$)", re.I)
+
 # -------------------------------------------------------------------- exploration
 
 #: Calls and attributes that describe the machine, not the data (versions, devices).

@@ -336,7 +336,7 @@ def _reports(state: _State) -> None:
     for i, role in enumerate(state.roles):
         if i in state.live or i in state.why or i in state.experiments:
             continue
-        if not (role.reports or role.records or _shows_metric(state.code[i])):
+        if not (role.reports or role.records or role.metric or _shows_metric(state.code[i])):
             continue
         if role.message:
             messages.append(i)

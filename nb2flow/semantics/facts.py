@@ -28,6 +28,7 @@ from ..rules.pipeline import (
     LOCAL_URL,
     LOGGER_METHODS,
     LOGGER_NAMES,
+    METRIC_FUNCTION,
     MACHINE_ATTRIBUTES,
     MACHINE_CALLS,
     READ_ONLY_SQL,
@@ -77,6 +78,7 @@ class Role:
     evidence: bool = False  # evaluates a model: a metric, a prediction, a fitted attribute
     message: bool = False  # prints only text (a heading or a separator)
     environment: bool = False  # prints only versions or the machine (``torch.__version__``)
+    metric: bool = False  # assigns a metric (``auc = roc_auc_score(y, p)``)
     validates: str = ""  # cross-validation: the estimator it validates
 
 
@@ -202,7 +204,20 @@ def role_of(tree: ast.AST, ctx: Context) -> Role:
         role.message = _message(tree.value)
         role.environment = role.exploration and _environment_print(tree.value, ctx)
     role.evidence = _evaluates(tree)
+    role.metric = _assigns_metric(tree)
     return role
+
+
+def _assigns_metric(tree: ast.AST) -> bool:
+    """``auc = roc_auc_score(y_val, y_pred)``: the evaluation of a model, kept with the
+    model as a person keeps it (a report whose value the flow logs)."""
+    if not isinstance(tree, ast.Assign) or not isinstance(tree.value, (ast.Call, ast.BinOp)):
+        return False
+    value = tree.value
+    while isinstance(value, ast.BinOp):
+        value = value.left
+    name = call_name(value) if isinstance(value, ast.Call) else None
+    return bool(name) and bool(METRIC_FUNCTION.search(name))
 
 
 def _training_loop(loop: ast.AST, ctx: Context) -> Fit | None:

@@ -314,3 +314,18 @@ def test_every_fixed_reason_is_documented():
     page = (Path(__file__).parents[2] / "docs" / "cleaning.md").read_text()
     fixed = {k: v for k, v in vars(reasons).items() if k.isupper() and isinstance(v, str)}
     assert fixed and all(f"`{text}`" in page for text in fixed.values()), fixed
+
+
+def test_the_kept_models_metrics_stay_and_a_shown_metric_variable_is_logged(tmp_path):
+    c = decide(tmp_path, "import pandas as pd\nimport joblib\n"
+               "from sklearn.linear_model import LogisticRegression, Lasso\n"
+               "from sklearn.metrics import roc_auc_score",
+               "df = pd.read_csv('a.csv')\nX, y = df[['x']], df.y",
+               "m = LogisticRegression().fit(X, y)\njoblib.dump(m, 'm.joblib')",
+               "y_pred = m.predict_proba(X)[:, 1]\nauc_final = roc_auc_score(y, y_pred)",
+               "auc_final",
+               "l = Lasso().fit(X, y)\nauc_lasso = roc_auc_score(y, l.predict(X))")
+    assert kept(c)[-3:] == ["y_pred = m.predict_proba(X)[:, 1]",
+                            "auc_final = roc_auc_score(y, y_pred)",
+                            "print('auc_final:', auc_final)"]
+    assert reason(c, "auc_lasso = ").startswith("experiment: evaluates `l` (Lasso)")

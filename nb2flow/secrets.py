@@ -349,10 +349,15 @@ def _fill_readers(c: Classified, fill: _Fill, modules: set[str]) -> None:
 
 def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) -> None:
     """Bind a secret-only name again in each cell that reads it (see the module doc)."""
-    code = c.statements
-    candidates = [s for s in code if s.role != IMPORT and _target_name(s) and _pure_secret(
-        s.tree.value) and write_count.get(_target_name(s), 0) == 1
-        and _target_name(s) not in mutated]
+    pure: set[str] = set()
+    candidates = []
+    for s in c.statements:
+        name = _target_name(s)
+        if (s.role != IMPORT and name and write_count.get(name, 0) == 1 and name not in mutated
+                and _pure_secret(s.tree.value, pure)):
+            pure.add(name)
+            candidates.append(s)
+    copies: set[int] = set()
     for s in reversed(candidates):  # later first: the copies of `headers` read `token`
         name = _target_name(s)
         start = next(i for i, t in enumerate(c.statements) if t is s)
@@ -365,15 +370,21 @@ def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) 
                 i += 1
                 continue
             if isinstance(r.tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                _rename_reads(r, name, code_of(s.node.body[0].value).strip()
-                              if isinstance(s.node, cst.SimpleStatementLine) else name,
-                              c.import_names)
+                if isinstance(s.node, cst.SimpleStatementLine):
+                    _rename_reads(r, name, code_of(s.node.body[0].value).strip(),
+                                  c.import_names)
                 i += 1
                 continue
             if r.cell == s.cell:
                 keep_original = True
             elif r.cell not in bound:
-                c.statements.insert(i, replace(s, cell=r.cell, line=r.line))
+                at = i
+                while at > 0 and id(c.statements[at - 1]) in copies and (
+                        c.statements[at - 1].cell == r.cell):
+                    at -= 1  # copies stay in the notebook's order
+                copy = replace(s, cell=r.cell, line=r.line)
+                copies.add(id(copy))
+                c.statements.insert(at, copy)
                 i += 1
             bound.add(r.cell)
             i += 1
@@ -381,9 +392,11 @@ def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) 
             c.statements.remove(s)
 
 
-def _pure_secret(e: ast.expr | None) -> bool:
-    """Literals, secret reads and their combinations: cheap to compute again anywhere."""
-    if e is None or not _reads_secret(e):
+def _pure_secret(e: ast.expr | None, pure: set[str]) -> bool:
+    """Literals, secret reads, names bound to them (``pure``) and their combinations:
+    cheap to compute again anywhere."""
+    if e is None or not (_reads_secret(e) or any(
+            isinstance(n, ast.Name) and n.id in pure for n in ast.walk(e))):
         return False
     for n in ast.walk(e):
         if isinstance(n, ast.Call) and not _is_secret_read(n):
@@ -391,7 +404,7 @@ def _pure_secret(e: ast.expr | None) -> bool:
         if isinstance(n, (ast.Lambda, ast.Await, ast.Yield, ast.NamedExpr, ast.ListComp,
                           ast.DictComp, ast.SetComp, ast.GeneratorExp)):
             return False
-        if isinstance(n, ast.Name) and n.id not in ("Secret", "os"):
+        if isinstance(n, ast.Name) and n.id not in ("Secret", "os", *pure):
             return False
     return True
 

@@ -139,7 +139,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     from .plan import PlanOptions, check_defined, plan
     from .prune import prune
     from .render import render
-    from .secrets import redact
+    from .secrets import guard_results, redact, warn_prints
 
     options = options or ConvertOptions()
     nb = load(notebook)
@@ -151,6 +151,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     check_defined(classified)
     if not options.keep_exploration:
         classified = prune(classified)
+    classified = warn_prints(classified)
     if not any(s.role != IMPORT for s in classified.statements):
         raise Nb2FlowError(
             "NB2F007", "no code is left after removing plots, displays and magics",
@@ -164,7 +165,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
         scheduled_month=options.scheduled_month, data_dir=options.data_dir,
         notify=options.notify, notify_block=options.notify_block, notify_to=options.notify_to,
     )
-    flow = plan(classified, plan_options)
+    flow = guard_results(plan(classified, plan_options), classified)
     target = script_path(nb.path, options.output)
     shadowed = _shadowed_module(target.stem, classified)
     diagnostics = flow.diagnostics

@@ -239,7 +239,8 @@ def _message(call: ast.Call) -> bool:
     """``print("Results:")``, ``print("=" * 20)``: text only."""
     return call_name(call) == "print" and isinstance(call.func, ast.Name) and all(
         all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator)) for n in ast.walk(a))
-        for a in call.args)
+        and not (isinstance(a, ast.Constant) and not isinstance(a.value, str))
+        for a in call.args)  # print("value", 0) prints a value
 
 
 def _evaluates(tree: ast.AST) -> bool:

@@ -444,13 +444,28 @@ def call_io(call: ast.Call) -> tuple[bool, bool]:
     receiver = None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         receiver = func.value.id
-    reads = READ_CALL.match(name) is not None
+    reads = READ_CALL.match(name) is not None or _spark_read(func)
     if name == "get":
         reads = receiver is not None and HTTP_CLIENTS.match(receiver) is not None
     writes = WRITE_CALL.match(name) is not None
     if name == "copy":
         writes = receiver == "shutil"
     return reads and not writing_open, writes or writing_open
+
+
+def _spark_read(func: ast.expr) -> bool:
+    """``spark.read.csv(path)``, ``spark.read.format("json").load(path)``,
+    ``spark.readStream...``, ``spark.table("t")``: a Spark reader chain."""
+    node = func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Attribute):
+            if node.attr in ("read", "readStream"):
+                return True
+            node = node.value
+        else:
+            node = node.func
+    return isinstance(func, ast.Attribute) and func.attr in ("table", "sql") and isinstance(
+        func.value, ast.Name) and func.value.id == "spark"
 
 
 def tree_io(tree: ast.AST) -> tuple[bool, bool]:

@@ -77,14 +77,66 @@ def decide(c: Classified, keep_experiments: bool = False) -> Classified:
     if not any(s.role != IMPORT for s in c.statements):
         return c
     shown = {id(s) for _, s in c.shown}
+    state = _decide(c, code, shown, keep_experiments)
+    superseded = {} if keep_experiments else _superseded(state)
+    if superseded:  # decide again without the replaced model's training and saving
+        state = _decide(c, code, shown, keep_experiments, superseded)
+    if not state.live:
+        _no_output(c, state)
+    return _result(c, state, merged)
+
+
+def _decide(c: Classified, code: list[Statement], shown: set[int], keep_experiments: bool,
+            superseded: dict[int, str] | None = None) -> _State:
     state = _analyse(c, code, shown)
+    state.experiments.update(superseded or {})
     _roots(c, state)
     _models(state, keep_experiments)
     _reports(state)
     _effects(state)
-    if not state.live:
-        _no_output(c, state)
-    return _result(c, state, merged)
+    return state
+
+
+def _superseded(state: _State) -> dict[int, str]:
+    """A model saved, then replaced by another model trained on the same data and kept
+    after it (the baseline saved in an early cell, the tuned booster logged at the end),
+    when nothing else of the pipeline uses the first model or the files it was saved to:
+    the first model's training and saving are an experiment."""
+    deps, live = state.deps, state.live
+    fits = [i for i, r in enumerate(state.roles)
+            if r.fits and i in live and i not in state.validations]
+    if len(fits) < 2:
+        return {}
+    final = max(fits)
+    final_fit = state.roles[final].fits[-1]
+    needs = {k: closure([k], deps) for k in live}
+    out: dict[int, str] = {}
+    for i in fits[:-1]:
+        fit = state.roles[i].fits[-1]
+        if not fit.name or fit.label == final_fit.label or not _same_data(state, i, final):
+            continue
+        users = {k for k in live if i in needs[k]}
+        if final in users or any(needs[k] & users for k in live - users):
+            continue
+        sinks = [k for k in users if state.roles[k].sinks]
+        if not sinks or any(label not in _SAVES for k in sinks for label in state.roles[k].sinks):
+            continue
+        written = {p for k in users for p in state.roles[k].file_writes}
+        if any(state.roles[k].file_reads & written for k in live - users):
+            continue
+        why = reasons.superseded(fit, state.code[min(sinks)].cell, final_fit,
+                                 state.code[final].cell)
+        out.update({k: why for k in [i, *sinks]})
+    return out
+
+
+_SAVES = {"writes a file", "saves a model", "saves a file"}
+
+
+def _same_data(state: _State, i: int, j: int) -> bool:
+    """Two trainings are built on the same data (``X_train``, directly or through a
+    ``DMatrix``): they share a statement they both need."""
+    return bool(closure(state.deps[i], state.deps) & closure(state.deps[j], state.deps))
 
 
 def _merged(c: Classified) -> list[Statement]:
@@ -251,6 +303,8 @@ def _roots(c: Classified, state: _State) -> None:
     autolog: dict[str, bool] = {}
     for i, (s, role) in enumerate(zip(state.code, state.roles)):
         tags = c.cell_tags.get(s.cell, ())
+        if i in state.experiments and f"{TAG_PREFIX}keep" not in tags:
+            continue  # a superseded model's saving
         if role.autolog is not None:
             flavor = role.autolog_flavor
             if flavor in ("", "autolog"):

@@ -238,9 +238,18 @@ def _training_loop(loop: ast.AST, ctx: Context) -> Fit | None:
 def _message(call: ast.Call) -> bool:
     """``print("Results:")``, ``print("=" * 20)``: text only."""
     return call_name(call) == "print" and isinstance(call.func, ast.Name) and all(
-        all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator)) for n in ast.walk(a))
-        and not (isinstance(a, ast.Constant) and not isinstance(a.value, str))
-        for a in call.args)  # print("value", 0) prints a value
+        map(_text, call.args))  # print("value", 0) prints a value
+
+
+def _text(e: ast.expr) -> bool:
+    """A string literal, or literals combined into one (``"=" * 20``)."""
+    if isinstance(e, ast.Constant):
+        return isinstance(e.value, str)
+    if isinstance(e, ast.BinOp):
+        constants = all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator))
+                        for n in ast.walk(e))
+        return constants and (_text(e.left) or _text(e.right))
+    return False
 
 
 def _evaluates(tree: ast.AST) -> bool:

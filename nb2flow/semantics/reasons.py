@@ -43,6 +43,12 @@ def _tracked(role: Role) -> bool:
     return role.records
 
 
+def superseded(fit, cell: int, final, final_cell: int) -> str:
+    return (f"experiment: {model(fit)} is saved in cell {cell}, then replaced by "
+            f"{model(final)}, trained on the same data in cell {final_cell}; nothing else "
+            "uses it (--keep-experiments keeps it)")
+
+
 def reports_on(role: Role, cell: int) -> str:
     label = model(role.fits[-1] if role.fits else None)
     return f"experiment: evaluates {label} (cell {cell}), which the pipeline does not keep"

@@ -329,3 +329,59 @@ def test_the_kept_models_metrics_stay_and_a_shown_metric_variable_is_logged(tmp_
                             "auc_final = roc_auc_score(y, y_pred)",
                             "print('auc_final:', auc_final)"]
     assert reason(c, "auc_lasso = ").startswith("experiment: evaluates `l` (Lasso)")
+
+
+def test_a_saved_baseline_replaced_by_the_final_model_is_an_experiment(tmp_path):
+    """The course notebook saves a linear baseline early, then trains and logs the tuned
+    booster on the same features: the baseline's training and saving go; the features the
+    booster needs stay."""
+    c = decide(tmp_path, IMPORTS,
+               "X_train, y_train = [[1.0], [2.0]], [1.0, 2.0]",
+               "lr = LinearRegression()\nlr.fit(X_train, y_train)",
+               "with open('models/lin_reg.bin', 'wb') as f_out:\n    pickle.dump(lr, f_out)",
+               "train = xgb.DMatrix(X_train, label=y_train)\n"
+               "booster = xgb.train({'max_depth': 3}, dtrain=train)\n"
+               "mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')")
+    assert kept(c) == ["X_train, y_train = [[1.0], [2.0]], [1.0, 2.0]",
+                       "train = xgb.DMatrix(X_train, label=y_train)",
+                       "booster = xgb.train({'max_depth': 3}, dtrain=train)",
+                       "mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')"]
+    assert reason(c, "with open('models/lin_reg.bin'") == (
+        "experiment: `lr` (LinearRegression) is saved in cell 4, then replaced by `booster` "
+        "(xgboost), trained on the same data in cell 5; nothing else uses it "
+        "(--keep-experiments keeps it)")
+    both = decide(tmp_path, *(
+        IMPORTS, "X_train, y_train = [[1.0], [2.0]], [1.0, 2.0]",
+        "lr = LinearRegression()\nlr.fit(X_train, y_train)",
+        "with open('models/lin_reg.bin', 'wb') as f_out:\n    pickle.dump(lr, f_out)",
+        "train = xgb.DMatrix(X_train, label=y_train)\n"
+        "booster = xgb.train({'max_depth': 3}, dtrain=train)\n"
+        "mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')"),
+        keep_experiments=True)
+    assert "pickle.dump(lr, f_out)" not in [d.code for d in both.dropped]
+    assert any(k.startswith("with open('models/lin_reg.bin'") for k in kept(both))
+
+
+def test_a_model_the_final_one_needs_is_not_superseded(tmp_path):
+    """A scaler saved beside the classifier trained on its output is part of the pipeline."""
+    c = decide(tmp_path, "import joblib\nfrom sklearn.preprocessing import StandardScaler\n"
+               "from sklearn.linear_model import LogisticRegression",
+               "X, y = [[1.0], [2.0]], [0, 1]",
+               "scaler = StandardScaler()\nscaler.fit(X)\njoblib.dump(scaler, 'scaler.joblib')",
+               "clf = LogisticRegression().fit(scaler.transform(X), y)\n"
+               "joblib.dump(clf, 'clf.joblib')")
+    assert "joblib.dump(scaler, 'scaler.joblib')" in kept(c)
+    assert "scaler.fit(X)" in kept(c)
+
+
+def test_a_spark_tutorial_keeps_its_last_table(tmp_path):
+    """``spark.read.csv`` reads data: a notebook that only shows tables keeps the last one
+    it builds (NB2W011) instead of being refused."""
+    c = decide(tmp_path, "from pyspark.sql import SparkSession\n"
+               "from pyspark.sql.functions import mean\n"
+               "spark = SparkSession.builder.appName('x').getOrCreate()",
+               "df = spark.read.csv('ContainsNull.csv', header=True)",
+               "df.na.drop().show()",
+               "mean_sales = df.select(mean(df['Sales'])).collect()[0][0]")
+    assert kept(c)[-1] == "mean_sales = df.select(mean(df['Sales'])).collect()[0][0]"
+    assert [d.code for d in c.diagnostics] == ["NB2W011"]

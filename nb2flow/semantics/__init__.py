@@ -165,8 +165,14 @@ def _analyse(c: Classified, code: list[Statement], shown_ids: set[int]) -> _Stat
     constructors = _constructors(code)
     ctx = Context(modules, function_roles(defs, modules, constructors), constructors)
     shown = {i for i, s in enumerate(code) if id(s) in shown_ids}
-    roles = [Role() if isinstance(s.tree, _DEFS) or i in shown else role_of(s.tree, ctx)
-             for i, s in enumerate(code)]
+    roles = []
+    seen: dict[str, str] = {}  # the class each name was last built from, so far
+    for i, s in enumerate(code):
+        if isinstance(s.tree, _DEFS) or i in shown:
+            roles.append(Role())
+            continue
+        seen.update(_constructors([s]))  # `lr` is a LinearRegression here, a Lasso later
+        roles.append(role_of(s.tree, replace(ctx, constructors=dict(seen))))
     for i, (s, role) in enumerate(zip(code, roles)):
         if i in shown:
             continue
@@ -365,7 +371,7 @@ def _models(state: _State, keep_experiments: bool) -> None:
     keeper = reasons.keeper(final_fit, state.code[final].cell,
                             state.decision.get(final) == "product")
     for i in fits:
-        if i in state.live:
+        if i in state.live or i in state.experiments:  # superseded: its reason is set
             continue
         if keep_experiments:
             state.keep([i], "experiment kept")
@@ -410,7 +416,8 @@ def _reports(state: _State) -> None:
         if hit and not any(j in state.live and state.roles[j].fits for j in state.deps[i]):
             why = reasons.reports_on(state.roles[hit[-1]], state.code[hit[-1]].cell)
             for j in reach - set(state.experiments):
-                state.why.setdefault(j, why)
+                if hit[-1] in closure([j], state.deps):  # downstream: evaluates it
+                    state.why.setdefault(j, why)  # (upstream code prepares it: _why)
             continue
         if any(state.roles[j].fits for j in reach if j != i and j not in state.validations
                and j not in state.live and j not in state.experiments):

@@ -66,6 +66,10 @@ LIFECYCLE_METHODS = {
 FIT_METHODS = {"fit", "fit_transform", "fit_predict", "partial_fit", "train",
                "fit_generator", "fit_resample", "train_model", "fit_one_cycle", "fine_tune",
                "fit_flat_cos", "fit_sgdr"}
+#: Training callbacks that write the model or its logs as it trains: the fit is a sink.
+CHECKPOINT_CALLBACKS = re.compile(
+    r"(ModelCheckpoint|BackupAndRestore|CSVLogger|TensorBoard|WandbCallback|WandbModelCheckpoint|"
+    r"MLflowCallback|SaveModelCallback|Checkpoint)$")
 #: Calls that search hyperparameters: ``fmin(fn=objective, ...)``, ``study.optimize(...)``.
 SEARCH_FUNCTIONS = {"fmin", "optimize", "gp_minimize", "forest_minimize", "gbrt_minimize",
                     "tune_model", "run_trials"}

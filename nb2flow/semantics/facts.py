@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..analyze import call_io, call_name, root_name
 from ..rules import PATH_SUFFIXES
 from ..rules.pipeline import (
+    CHECKPOINT_CALLBACKS,
     CV_FUNCTIONS,
     DESCRIBE_METHODS,
     EVALUATION_CALLS,
@@ -438,6 +439,9 @@ def _fit(call: ast.Call, role: Role, ctx: Context, targets: list[str],
         package = ctx.modules.get(label)
     role.fits.append(Fit(name, label or (f"`{name}`" if name else "a model"), call.lineno,
                          package))
+    if any(isinstance(n, ast.Call) and (c := call_name(n)) and CHECKPOINT_CALLBACKS.search(c)
+           for k in call.keywords if k.arg == "callbacks" for n in ast.walk(k.value)):
+        role.sinks.append("saves checkpoints")  # fit(..., callbacks=[ModelCheckpoint(...)])
 
 
 def _absorb(role: Role, callee: Role, call: ast.Call | None = None,

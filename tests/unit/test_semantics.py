@@ -385,3 +385,13 @@ def test_a_spark_tutorial_keeps_its_last_table(tmp_path):
                "mean_sales = df.select(mean(df['Sales'])).collect()[0][0]")
     assert kept(c)[-1] == "mean_sales = df.select(mean(df['Sales'])).collect()[0][0]"
     assert [d.code for d in c.diagnostics] == ["NB2W011"]
+
+
+def test_a_fit_with_a_checkpoint_callback_saves_the_model(tmp_path):
+    c = decide(tmp_path, "from tensorflow import keras\n"
+               "from tensorflow.keras.callbacks import ModelCheckpoint",
+               "X, y = [[1.0], [2.0]], [0, 1]\n"
+               "model = keras.Sequential([keras.layers.Dense(1)])",
+               "model.fit(X, y, epochs=2, callbacks=[ModelCheckpoint('best.keras')])")
+    assert kept(c)[-1] == "model.fit(X, y, epochs=2, callbacks=[ModelCheckpoint('best.keras')])"
+    assert [d.code for d in c.diagnostics] == []  # saved: no NB2W011

@@ -103,7 +103,7 @@ def _escaped(line: str) -> bool:
 _AUTOMAGIC = re.compile(r"^(?P<indent>\s*)(?P<name>[A-Za-z_][\w-]*)(?P<rest>(\s+.*)?)$")
 #: What may follow a name for the line to be Python rather than automagic (IPython's
 #: checker leaves ``ls = 1``, ``pip.main(...)``, ``time(3)`` and ``cd, x`` alone).
-_NOT_AUTOMAGIC = re.compile(r"^\s*([=(\[.,:;+\-*/%&|^<>!@'\"]|(is|not|in|and|or|if|else)\b)")
+_NOT_AUTOMAGIC = re.compile(r"^\s*([=(\[,:;+*/%&|^<>@]|(is|not|in|and|or|if|else|for)\b)")
 
 
 def _automagic(line: str) -> str:

@@ -38,6 +38,7 @@ _INSTALL_MAGICS = {"pip", "conda", "mamba"}
 _BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit", "skip_if"}
 _DISPLAY_CELL_MAGICS = {"html", "markdown", "latex", "javascript", "js", "svg", "HTML"}
 _SHELL_CELL_MAGICS = {"bash", "sh", "script", "system"}
+_OTHER_LANGUAGES = {"R", "julia", "octave", "matlab", "perl", "ruby"}  # rpy2, ... (-o returns)
 
 
 @dataclass
@@ -53,10 +54,11 @@ class Translation:
     foreign: tuple[int, str] | None = None
 
 
-_LINE_MAGIC = re.compile(r"^(?P<indent>\s*)%(?P<name>\w+)\s*(?P<rest>.*)$")
+_LINE_MAGIC = re.compile(r"^(?P<indent>\s*)% ?(?P<name>\w+)\s*(?P<rest>.*)$")  # IPython takes `% matplotlib`
 _SHELL = re.compile(r"^(?P<indent>\s*)!(?P<cmd>.*)$")
 _ASSIGN_SHELL = re.compile(r"^(?P<indent>\s*)(?P<target>[\w, ]+?)\s*=\s*!(?P<cmd>.*)$")
 _ASSIGN_MAGIC = re.compile(r"^\s*[\w, ]+?\s*=\s*%")
+_ASSIGN_ENV = re.compile(r"^(?P<indent>\s*)(?P<target>\w+)\s*=\s*%env\s+(?P<key>\w+)\s*$")
 _HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.\[\]'\"()]+\?\??)\s*$")
 _TIMEIT_OPTS = re.compile(r"^(-[nr]\s*\d+\s+|-[oqcp]\s+|-p\s*\d+\s+)*")
 
@@ -161,6 +163,10 @@ def _cell_magic(first: str, body: list[str], base: int, out: Translation) -> Non
         if words and words[0].isidentifier():
             _capture(words[0], body, out, line)
             return
+    if name in _OTHER_LANGUAGES and not re.search(r"(^|\s)-o\b", arg):
+        out.source = "\n" * len(body)
+        out.unknown.append((line, f"%%{name} (another language; nothing returns to Python)"))
+        return
     if name not in _BODY_CELL_MAGICS:
         text = translate("\n".join(body)).source if body else ""
         try:
@@ -215,6 +221,9 @@ def _line(number: int, line: str, out: Translation, imports: set[str]) -> str:
             f"{m['indent']}{m['target']} = subprocess.run({cmd}, shell=True, check=True, "
             f"capture_output=True, text=True).stdout.splitlines()"
         )
+    if m := _ASSIGN_ENV.match(line):  # PATH = %env PATH
+        imports.add("os")
+        return f"{m['indent']}{m['target']} = os.environ[{m['key']!r}]"
     if _ASSIGN_MAGIC.match(line):
         out.errors.append((number, "assigning the result of a magic"))
         return blank
@@ -253,7 +262,7 @@ def _line(number: int, line: str, out: Translation, imports: set[str]) -> str:
         if name == "env" and "=" in rest:
             key, _, value = rest.partition("=")
             imports.add("os")
-            return f"{m['indent']}os.environ[{key.strip()!r}] = {value.strip()!r}"
+            return f"{m['indent']}os.environ[{key.strip()!r}] = {_command(value)}"
         if name == "env" and " " in rest.strip():
             key, value = rest.strip().split(None, 1)
             imports.add("os")

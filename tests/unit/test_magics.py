@@ -89,3 +89,19 @@ def test_display_shell_commands_are_dropped_with_a_reason(command: str) -> None:
 def test_shell_commands_that_write_still_run(command: str) -> None:
     out = translate(f"!{command}")
     assert out.source.startswith("subprocess.run(")
+
+
+def test_env_magic_assignment_and_expansion() -> None:
+    assert lines_of("PATH=%env PATH\n%env PATH={PATH}:/home/x") == [
+        "PATH = os.environ['PATH']", "os.environ['PATH'] = f\"{PATH}:/home/x\""]
+
+
+def test_a_space_after_the_percent_sign() -> None:
+    out = translate("% matplotlib inline\nx = 1")
+    assert out.source == "\nx = 1" and out.dropped
+
+
+def test_r_cells_without_an_output_are_dropped_with_a_warning() -> None:
+    out = translate("%%R -i df\nlibrary(x)\ndf %>% y")
+    assert out.foreign is None and out.unknown[0][0] == 1
+    assert translate("%%R -o res\nres <- 1 %>% y").foreign == (1, "%%R")

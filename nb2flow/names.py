@@ -60,8 +60,8 @@ def resolve(c: Classified) -> None:
     if any(s.facts.star_import for s in c.statements):
         return
     _bind_out_subscripts(c)
-    known = _written(c) | BUILTINS | {"get_ipython", "exit", "quit", "__name__",
-                                      "__builtins__"}
+    known = (_written(c) | BUILTINS | {"get_ipython", "exit", "quit", "__name__",
+                                       "__builtins__"}) - {"display"}
     where = str(c.notebook.path)
     index = 0
     while index < len(c.statements):
@@ -89,6 +89,9 @@ def resolve(c: Classified) -> None:
                 c.diagnostics.append(Diagnostic(
                     "NB2W014", f"`{name}` is a hosted notebook's runtime global: the script "
                     f"creates it (`{code}`)", s.cell, line))
+            elif name == "display":  # IPython's, a builtin in notebooks only
+                _insert(c, 0, [("from IPython.display import display", IMPORT)], s.cell)
+                index += 1
             elif name in sys.stdlib_module_names and not name.startswith("_") or (
                 name in ALIASES
             ):

@@ -71,7 +71,7 @@ def test_bigquery_with_a_name_becomes_a_client_query() -> None:
 def test_a_foreign_cell_magic_is_named() -> None:
     assert translate("%%sql\nSELECT 1").foreign == (1, "%%sql")
     assert translate("\n%%sql\nSELECT 1").foreign == (2, "%%sql")
-    assert translate("%%R\ndf %>% head()").foreign == (1, "%%R")
+    assert translate("%%sql -o x\nSELECT 1").foreign == (1, "%%sql")
     assert translate("%%mymagic\nx = 1").foreign is None  # a Python body is kept
 
 

@@ -184,3 +184,10 @@ def test_a_title_with_quotes_and_a_percent_in_a_comment(tmp_path: Path) -> None:
                      "df.to_parquet('b.parquet')")
     compile(result.text, "s.py", "exec")
     assert "5%% of rows" in result.text  # argparse formats help with %
+
+
+def test_display_inside_kept_code_is_imported(tmp_path: Path) -> None:
+    result = convert(tmp_path, "import pandas as pd",
+                     "def load(p):\n    df = pd.read_csv(p)\n    display(df)\n    return df",
+                     "load('a.csv').to_parquet('b.parquet')")
+    assert "from IPython.display import display" in result.text

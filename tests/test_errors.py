@@ -162,7 +162,7 @@ def test_notify_flags_write_state_hooks(tmp_path: Path) -> None:
 
 
 def test_verbose_shows_the_lines_and_the_docs_entry(tmp_path: Path) -> None:
-    nb = make_notebook(tmp_path / "bad.ipynb", "import os\nx = 1\nprint(x +)\ny = 2")
+    nb = make_notebook(tmp_path / "bad.ipynb", "import os\nx = 1\nprint(x +)\ny = 2", "print(y)")
     quiet = runner.invoke(app, ["convert", str(nb)])
     loud = runner.invoke(app, ["-v", "convert", str(nb)])
     assert quiet.exit_code == loud.exit_code == 1

@@ -136,6 +136,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     from .formatting import format_code
     from .ir import IMPORT, Diagnostic
     from .load import load
+    from .names import resolve
     from .plan import PlanOptions, check_defined, plan
     from .prune import prune
     from .render import render
@@ -147,6 +148,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     classified = classify(
         nb, keep_exploration=options.keep_exploration, drop_plots=options.drop_plots
     )
+    resolve(classified)
     classified, secret_uses = redact(classified, options.secrets)
     check_defined(classified)
     if not options.keep_exploration:

@@ -37,11 +37,20 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = repr
     env.filters["option"] = lambda p: repr("--" + p.name.replace("_", "-"))
     env.filters["help"] = _help
+    env.filters["docstring"] = docstring_text
     return env
+
+
+def docstring_text(text: str) -> str:
+    """Notebook text (a title, a description) made safe inside a triple-quoted docstring:
+    backslashes and quotes escaped, never ending in a quote."""
+    text = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return text[:-1] + '\\"' if text.endswith('"') else text
 
 
 def _help(p: Param) -> str:
     text = p.help or f"{p.name.replace('_', ' ')}"
+    text = text.replace("%", "%%")  # argparse %-formats help ("5% of rows")
     return repr(f"{text} (default: %(default)s)")
 
 

@@ -534,8 +534,8 @@ def test_failing_notebook_is_reported_with_the_cell_and_no_nb2flow_traceback(
 @pytest.mark.slow
 def test_notebook_in_a_subfolder_with_a_broken_plot_and_a_listing_is_verified(
         tmp_path: Path, monkeypatch) -> None:
-    """Inputs above the notebook's folder are copied, an error in a cell convert drops
-    does not decide the verdict, convert's label for ``mse ** 0.5`` is read back, and the
+    """Inputs above the notebook's folder are copied, a file there before is compared, an
+    error in a cell convert drops does not decide the verdict, convert's label for ``mse ** 0.5`` is read back, and the
     ``!ls -l`` listing is not taken for a value."""
     project = tmp_path / "project"
     (project / "data").mkdir(parents=True)
@@ -553,6 +553,13 @@ def test_notebook_in_a_subfolder_with_a_broken_plot_and_a_listing_is_verified(
         "with open('model.bin', 'wb') as f:\n    pickle.dump(lr, f)",
         "!ls -l model.bin",
     )
+    # an earlier run left the model the notebook writes: rewritten with the same bytes, it
+    # is still compared (the tutorial runs the flow before verify)
+    from sklearn.linear_model import LinearRegression
+
+    lr = LinearRegression().fit(pd.read_csv(project / "data" / "x.csv")[["a"]],
+                                pd.read_csv(project / "data" / "x.csv")["b"])
+    (project / "notebooks" / "model.bin").write_bytes(pickle.dumps(lr))
     before = _files(project)
     monkeypatch.chdir(project / "notebooks")
     result = _invoke(["sub.ipynb", "--json"])

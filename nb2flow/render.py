@@ -35,13 +35,25 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
-    env.filters["option"] = lambda p: repr("--" + p.name.replace("_", "-"))
+    env.filters["option"] = _option
     env.filters["help"] = _help
     return env
 
 
+def option_flag(name: str) -> str:
+    """The command-line flag of a parameter: ``--data-path`` for ``data_path`` and ``DATA_PATH``."""
+    return "--" + name.lower().replace("_", "-")
+
+
+def _option(p: Param) -> str:
+    flag = option_flag(p.name)
+    if flag[2:].replace("-", "_") == p.name:
+        return repr(flag)
+    return f"{flag!r}, dest={p.name!r}"  # DATA_PATH: --data-path, not --DATA-PATH
+
+
 def _help(p: Param) -> str:
-    text = p.help or f"{p.name.replace('_', ' ')}"
+    text = p.help or f"{p.name.lower().replace('_', ' ')}"
     return repr(f"{text} (default: %(default)s)")
 
 

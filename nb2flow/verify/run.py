@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import Location, Nb2FlowError
+from ..render import option_flag
 from .model import Report, Side, VerifyOptions
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -54,7 +55,7 @@ def parse_params(items: tuple[str, ...], flow, strict: bool) -> tuple[dict[str, 
             raise Nb2FlowError("NB2F012", f"-p {name}: not a parameter of the flow "
                                f"(parameters: {known}); convert with --param {name}, or pass "
                                "--script")
-        option = "--" + name.replace("_", "-")
+        option = option_flag(name)
         kind = types.get(name, "")
         try:
             if kind == "bool":

@@ -107,6 +107,27 @@ def test_labels_convert_prints_are_read_and_listings_are_not_values() -> None:
         ("np.sqrt(mean_squared_error(y, p))", 2)
 
 
+def test_output_of_shell_only_cells_is_never_a_value() -> None:
+    """``!du -sh``, ``!wc -l`` and ``%%bash`` print sizes and counts of files: no values."""
+    import nbformat
+
+    from nb2flow.verify.notebook_run import notebook_values, shell_only
+
+    def cell(source: str, text: str):
+        c = nbformat.v4.new_code_cell(source)
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return c
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("!du -sh models\n!wc -l data.csv", "size 68K\nrows 1001\n"),
+        cell("%%bash\necho rows: 3", "rows: 3\n"),
+        cell("print('rmse:', 2.5)\n!ls", "rmse: 2.5\nmodel.bin\n"),
+    ])
+    found = [(v.label, v.number, v.cell) for v in notebook_values(nb, [1, 2, 3], [0, 1, 2])]
+    assert found == [("rmse", 2.5, 3)]
+    assert shell_only("# list\n!ls -lh model.bin") and not shell_only("x = 1\n!ls")
+
+
 def test_copied_tree_reaches_every_parent_path_the_notebook_names(tmp_path: Path) -> None:
     from nb2flow.verify.workspace import tree_root
 

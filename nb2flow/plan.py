@@ -701,7 +701,8 @@ def _parameters(
     top = True
     seen: set[str] = set()
     # Names that notebook functions read stay module constants, so the functions stay
-    # plain module-level code; ALL_CAPS names are constants by convention.
+    # plain module-level code. ALL_CAPS settings (``DATA_PATH``, ``N_ESTIMATORS`` at the top)
+    # follow the same rules as other names: a setting is a parameter whatever its case.
     read_by_defs = {
         n for s in code if isinstance(s.node, (cst.FunctionDef, cst.ClassDef))
         for n in s.facts.reads
@@ -712,7 +713,7 @@ def _parameters(
         in_param_cell = s.cell in c.parameter_cells
         if not s.is_literal and not isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
             top = False
-        constant = name in read_by_defs or (name.isupper() and len(name) > 1)
+        constant = name in read_by_defs
         wanted = (
             in_param_cell
             or name in options.params

@@ -35,7 +35,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
-    env.filters["option"] = lambda p: repr("--" + p.name.replace("_", "-"))
+    env.filters["option"] = _option
     env.filters["help"] = _help
     env.filters["docstring"] = docstring_text
     return env
@@ -48,8 +48,20 @@ def docstring_text(text: str) -> str:
     return text[:-1] + '\\"' if text.endswith('"') else text
 
 
+def option_flag(name: str) -> str:
+    """The command-line flag of a parameter: ``--data-path`` for ``data_path`` and ``DATA_PATH``."""
+    return "--" + name.lower().replace("_", "-")
+
+
+def _option(p: Param) -> str:
+    flag = option_flag(p.name)
+    if flag[2:].replace("-", "_") == p.name:
+        return repr(flag)
+    return f"{flag!r}, dest={p.name!r}"  # DATA_PATH: --data-path, not --DATA-PATH
+
+
 def _help(p: Param) -> str:
-    text = p.help or f"{p.name.replace('_', ' ')}"
+    text = p.help or f"{p.name.lower().replace('_', ' ')}"
     text = text.replace("%", "%%")  # argparse %-formats help ("5% of rows")
     return repr(f"{text} (default: %(default)s)")
 

@@ -107,6 +107,27 @@ def test_labels_convert_prints_are_read_and_listings_are_not_values() -> None:
         ("np.sqrt(mean_squared_error(y, p))", 2)
 
 
+def test_output_of_shell_only_cells_is_never_a_value() -> None:
+    """``!du -sh``, ``!wc -l`` and ``%%bash`` print sizes and counts of files: no values."""
+    import nbformat
+
+    from nb2flow.verify.notebook_run import notebook_values, shell_only
+
+    def cell(source: str, text: str):
+        c = nbformat.v4.new_code_cell(source)
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return c
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("!du -sh models\n!wc -l data.csv", "size 68K\nrows 1001\n"),
+        cell("%%bash\necho rows: 3", "rows: 3\n"),
+        cell("print('rmse:', 2.5)\n!ls", "rmse: 2.5\nmodel.bin\n"),
+    ])
+    found = [(v.label, v.number, v.cell) for v in notebook_values(nb, [1, 2, 3], [0, 1, 2])]
+    assert found == [("rmse", 2.5, 3)]
+    assert shell_only("# list\n!ls -lh model.bin") and not shell_only("x = 1\n!ls")
+
+
 def test_copied_tree_reaches_every_parent_path_the_notebook_names(tmp_path: Path) -> None:
     from nb2flow.verify.workspace import tree_root
 
@@ -534,8 +555,8 @@ def test_failing_notebook_is_reported_with_the_cell_and_no_nb2flow_traceback(
 @pytest.mark.slow
 def test_notebook_in_a_subfolder_with_a_broken_plot_and_a_listing_is_verified(
         tmp_path: Path, monkeypatch) -> None:
-    """Inputs above the notebook's folder are copied, an error in a cell convert drops
-    does not decide the verdict, convert's label for ``mse ** 0.5`` is read back, and the
+    """Inputs above the notebook's folder are copied, a file there before is compared, an
+    error in a cell convert drops does not decide the verdict, convert's label for ``mse ** 0.5`` is read back, and the
     ``!ls -l`` listing is not taken for a value."""
     project = tmp_path / "project"
     (project / "data").mkdir(parents=True)
@@ -553,6 +574,13 @@ def test_notebook_in_a_subfolder_with_a_broken_plot_and_a_listing_is_verified(
         "with open('model.bin', 'wb') as f:\n    pickle.dump(lr, f)",
         "!ls -l model.bin",
     )
+    # an earlier run left the model the notebook writes: rewritten with the same bytes, it
+    # is still compared (the tutorial runs the flow before verify)
+    from sklearn.linear_model import LinearRegression
+
+    lr = LinearRegression().fit(pd.read_csv(project / "data" / "x.csv")[["a"]],
+                                pd.read_csv(project / "data" / "x.csv")["b"])
+    (project / "notebooks" / "model.bin").write_bytes(pickle.dumps(lr))
     before = _files(project)
     monkeypatch.chdir(project / "notebooks")
     result = _invoke(["sub.ipynb", "--json"])

@@ -14,8 +14,11 @@ PLOT_MODULES = (
 #: Names a notebook can use without importing them, that only display.
 DISPLAY_BUILTINS = {"display", "HTML", "Markdown", "Image"}
 
-#: Methods that draw (``df.plot()``, ``df.hist()``, ``df.plot.scatter()``).
-PLOT_METHODS = {"plot", "hist", "boxplot", "scatter_matrix", "style", "plot_tree", "show"}
+#: Methods that draw (``df.plot()``, ``df.hist()``, ``df.plot.scatter()``), and the
+#: constructors of scikit-learn's displays, which draw the figure they make
+#: (``ConfusionMatrixDisplay.from_estimator(clf, X, y)``, ``RocCurveDisplay.from_predictions``).
+PLOT_METHODS = {"plot", "hist", "boxplot", "scatter_matrix", "style", "plot_tree", "show",
+                "from_estimator", "from_predictions", "from_cv_results"}
 
 #: Calls whose value, shown as the last line of a cell, is a result worth logging.
 METRIC_CALL = re.compile(

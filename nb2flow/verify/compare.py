@@ -63,6 +63,8 @@ def file_rows(nb: Side, fl: Side, nb_names: dict[str, tuple[str, str]],
             row.status = ONLY_FLOW
         elif b is None:
             row.status = ONLY_NOTEBOOK
+            if a[0] == "changed":
+                row.detail = "the flow did not write it (its copy holds the file from before)"
         elif "deleted" in (a[0], b[0]):
             row.status = SAME if a[0] == b[0] else DIFFERENT
         else:

@@ -182,7 +182,10 @@ def notebook_values(nb: nbformat.NotebookNode, numbers: list[int | None],
         number, cell = numbers[index], nb.cells[index]
         if number is None:
             continue
+        shell = shell_only(cell.source)
         for output in cell.get("outputs", []):
+            if shell:  # what !ls -lh, !du -sh or %%bash print are listings, not results
+                continue
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
                 values += [Value(label, text, n, cell=number)
                            for label, text, n in find_values(output.get("text", ""))]
@@ -193,6 +196,18 @@ def notebook_values(nb: nbformat.NotebookNode, numbers: list[int | None],
                     values.append(Value(label[0], shown[0], shown[1], cell=number, shown=True,
                                         line=label[1]))
     return values
+
+
+_SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system")
+
+
+def shell_only(source: str) -> bool:
+    """A cell of shell commands only (``!ls -lh model.bin``, a ``%%bash`` cell)."""
+    lines = [line.strip() for line in source.splitlines()]
+    code = [line for line in lines if line and not line.startswith("#")]
+    if not code:
+        return False
+    return code[0].startswith(_SHELL_MAGICS) or all(line.startswith("!") for line in code)
 
 
 def _last_lines(cell: nbformat.NotebookNode, cells: dict[int, int], run_dir: Path,

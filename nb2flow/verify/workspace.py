@@ -117,17 +117,6 @@ def changes(before: Snapshot, after: Snapshot) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def real_changes(found: dict[str, str], run_dir: Path, original: Path) -> dict[str, str]:
-    """Drop files rewritten with the bytes they had (the copy's source has the original)."""
-    kept = {}
-    for path, state in found.items():
-        if state == "changed" and (original / path).is_file() and \
-                file_hash(run_dir / path) == file_hash(original / path):
-            continue
-        kept[path] = state
-    return kept
-
-
 def file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

@@ -42,6 +42,19 @@ def test_statement_roles(tmp_path):
     assert reasons[(6, None)] == "only plots"
 
 
+def test_scikit_learn_displays_are_plots(tmp_path):
+    """``ConfusionMatrixDisplay.from_estimator(...)`` draws a figure: a plot, not work."""
+    c = roles(
+        tmp_path,
+        "from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay",
+        "ConfusionMatrixDisplay.from_estimator(clf, X, y)",
+        "disp = RocCurveDisplay.from_predictions(y, p)\ndisp.plot()",
+    )
+    reasons = {(d.cell, d.line): d.reason for d in c.dropped}
+    assert reasons[(2, None)] == "only plots"
+    assert reasons[(3, None)] == "only plots"
+
+
 def test_metric_shown_on_last_line_is_printed(tmp_path):
     c = roles(tmp_path, "from sklearn.metrics import r2_score\nr2_score(y, p)")
     assert code_of(c.statements[-1].node).strip() == "print('r2_score:', r2_score(y, p))"

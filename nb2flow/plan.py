@@ -32,27 +32,11 @@ from .ir import (
     Task,
 )
 from .load import TAG_PREFIX
+from .options import ConvertOptions, defaults
 from .rules import PATH_SUFFIXES
 
 _STOPWORDS = {"the", "a", "an", "of", "and", "our", "my", "to", "for", "with", "some"}
 _SMALL_LINES = 2  # a unit with fewer code lines than this joins a neighbour
-
-
-@dataclass
-class PlanOptions:
-    flow_name: str | None = None
-    params: tuple[str, ...] = ()  # extra names to make parameters
-    sequential: bool = False  # plain task calls instead of submitting independent tasks
-    subflows: bool = False  # one subflow per top-level (``#``) notebook section
-    task_runner: str = "threads"  # "threads" (Prefect's default), "dask" or "ray"
-    notify: tuple[str, ...] = ()  # failure, completion, crashed, cancellation
-    notify_block: str | None = None  # TYPE/NAME, e.g. slack-webhook/ml-alerts
-    notify_to: tuple[str, ...] = ()  # email-server-credentials blocks only
-    date_params: bool = False  # paths differing by a YYYY-MM date -> year/month parameters
-    scheduled_month: str = "previous"  # a scheduled run's month: "previous" or "current"
-    data_dir: bool = False  # a data_dir parameter that relative paths resolve against
-    cache: bool = False  # cache task results on their inputs and source
-    cache_expiration: str | None = None  # "30m", "12h", "7d"
 
 
 TASK_RUNNERS = {
@@ -97,8 +81,9 @@ def _code_lines(s: Statement) -> int:
     return s.line_count
 
 
-def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
-    options = options or PlanOptions()
+def plan(c: Classified, options: ConvertOptions | None = None, *, script: str = "",
+         secrets: tuple = (), fingerprint: str = "") -> Flow:
+    options = options or defaults()
     nb = c.notebook
     diagnostics = list(c.diagnostics)
     stmts = c.statements
@@ -116,6 +101,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         g for s in code for g in s.facts.declares_global
     }
     _check_defined(c, code, all_written, diagnostics)
+    shadowed = _shadowed_module(script, stmts)
     for s in imports:
         if s.facts.star_import:
             diagnostics.append(Diagnostic(
@@ -298,7 +284,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
     title = c.title or nb.path.stem.replace("_", " ").replace("-", " ").capitalize()
     return Flow(
         notebook=nb.path.name,
-        code_hash=nb.code_hash,
+        code_hash=fingerprint or nb.code_hash,
         name=options.flow_name or flow_func.replace("_", "-"),
         func_name=flow_func,
         doc=title,
@@ -309,7 +295,7 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         params=tuple(params),
         body=tuple(body),
         dropped=tuple(c.dropped),
-        diagnostics=tuple(diagnostics),
+        diagnostics=(*diagnostics, *_shadowing(script, shadowed)),
         pip_packages=tuple(c.pip_packages),
         placements=placements,
         subflows=tuple(subflows),
@@ -319,7 +305,43 @@ def plan(c: Classified, options: PlanOptions | None = None) -> Flow:
         flow_decorator="prefect.flow" if prefect_module else "flow",
         entry_point=entry_point,
         argparse=argparse_name,
+        secrets=secrets,
+        secrets_mode=options.secrets,
     )
+
+
+def require_code(c: Classified) -> None:
+    """NB2F007 when nothing but imports is left."""
+    if not any(s.role != IMPORT for s in c.statements):
+        raise Nb2FlowError(
+            "NB2F007", "no code is left after removing plots, displays and magics",
+            Location(str(c.notebook.path)),
+        )
+
+
+def _shadowed_module(script: str, statements: list[Statement]) -> str | None:
+    """The module a script named ``script`` would hide: the standard library's, one the
+    notebook imports, or prefect (every script imports it)."""
+    stem = script.removesuffix(".py")
+    imported = {"prefect"}
+    for s in statements:
+        if isinstance(s.tree, ast.Import):
+            imported |= {a.name.split(".")[0] for a in s.tree.names}
+        elif isinstance(s.tree, ast.ImportFrom) and s.tree.module and not s.tree.level:
+            imported.add(s.tree.module.split(".")[0])
+    if stem and (stem in imported or stem in sys.stdlib_module_names):
+        return stem
+    return None
+
+
+def _shadowing(script: str, shadowed: str | None) -> tuple[Diagnostic, ...]:
+    if not shadowed:
+        return ()
+    return (Diagnostic(
+        "NB2W010", f"the script {script} has the name of the module `{shadowed}`: "
+        f"`python {script}` puts its folder first on sys.path, so `import "
+        f"{shadowed}` (here or inside a library) finds the script; rename the notebook "
+        "or pass -o"),)
 
 
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)")
@@ -471,7 +493,7 @@ def _data_dir(
     return [*params, param], lines, [_RESOLVE]
 
 
-def _decorate(t: Task, options: PlanOptions, units: dict[str, _Unit],
+def _decorate(t: Task, options: ConvertOptions, units: dict[str, _Unit],
               modules: set[str]) -> Task:
     """Retries for I/O; caching only where a cache hit cannot skip an effect."""
     unit = units[t.name]
@@ -694,7 +716,7 @@ def _parameters(
     code: list[Statement],
     write_count: dict[str, int],
     mutated: set[str],
-    options: PlanOptions,
+    options: ConvertOptions,
 ) -> tuple[list[Param], list[Statement]]:
     params: list[Param] = []
     chosen: list[Statement] = []
@@ -917,7 +939,7 @@ def _called(s: Statement) -> str:
     return _tree(s).value.func.id
 
 
-def _function_task(s: Statement, options: PlanOptions, prefix: str = "") -> Task:
+def _function_task(s: Statement, options: ConvertOptions, prefix: str = "") -> Task:
     node = s.node
     assert isinstance(node, cst.FunctionDef)
     reads, writes = tree_io(_tree(s))

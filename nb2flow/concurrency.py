@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .ir import Call
-
-_PLAIN, _SUBMIT = "plain", "submit"
+from .names import unique
 
 
 @dataclass(frozen=True)
@@ -235,9 +234,6 @@ def _default_code(call: Call, args: list[str] | None = None) -> str:
 
 
 def _fresh(base: str, used: set[str]) -> str:
-    name, i = base, 2
-    while name in used:
-        name = f"{base}_{i}"
-        i += 1
+    name = unique(base, used)
     used.add(name)
     return name

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .config import load_settings
 from .load import quick_code_hash
-from .options import (  # noqa: F401 - DEFAULTS and SCRIPT_OPTIONS: part of the API
+from .options import (
     DEFAULTS,
     SCRIPT_OPTIONS,
     ConvertOptions,
@@ -35,6 +35,10 @@ from .write import check_target, read_stamp, read_stamp_of, stamp, write_atomic
 if TYPE_CHECKING:
     from .deployment import DeploymentChange
     from .ir import Flow
+
+__all__ = ["DEFAULTS", "SCRIPT_OPTIONS", "ConvertOptions", "ConvertResult", "build",
+           "convert", "fingerprint", "hook_notebooks", "hook_selects", "record_options",
+           "script_path", "up_to_date"]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import libcst as cst
 from .analyze import analyze
 from .classify import _without_modules, code_of
 from .ir import IMPORT, Classified, Statement
+from .names import unique
 
 _SECRET_NAME = re.compile(
     r"(pass(word|wd)?|pwd|secret|token|api_?key|access_?key|private_?key|_key$|^key$|"
@@ -177,11 +178,7 @@ def _name_from_kind(kind: str) -> str:
 
 def _unique_name(name: str, taken: set[str]) -> str:
     base = re.sub(r"\W+", "_", name).strip("_") or "secret"
-    candidate, i = base, 2
-    while candidate.replace("_", "-").lower() in taken:
-        candidate = f"{base}_{i}"
-        i += 1
-    return candidate
+    return unique(base, taken, key=lambda n: n.replace("_", "-").lower())
 
 
 def _line_offset(s: Statement, value: str) -> int:

@@ -10,6 +10,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from .pycode import string
+
 # Editor and display settings: no meaning in a script.
 _SETTING_MAGICS = {
     "matplotlib", "load_ext", "reload_ext", "unload_ext", "autoreload", "aimport", "config",
@@ -147,8 +149,7 @@ def _command(cmd: str) -> str:
     cmd = cmd.strip()
     dollar = re.sub(r"(?<!\$)\$(\w+)", r"{\1}", cmd)
     if "{" in dollar:
-        escaped = dollar.replace("\\", "\\\\").replace('"', '\\"')
-        return f'f"{escaped}"'
+        return f"f{string(dollar)}"
     return repr(cmd)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .ir import Flow, Param
+from .pycode import docstring, docstring_body
 
 HEADER_MARK = "# nb2flow:"
 
@@ -35,6 +36,8 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
+    env.filters["docstring"] = docstring
+    env.filters["docstring_body"] = docstring_body
     env.filters["option"] = lambda p: repr("--" + p.name.replace("_", "-"))
     env.filters["help"] = _help
     return env

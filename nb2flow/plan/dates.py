@@ -6,6 +6,7 @@ import re
 
 from ..ir import Diagnostic, Param
 from ..names import unique
+from ..pycode import string_body
 from .helpers import helper, scheduled_month
 from .parameters import is_path_param
 
@@ -44,7 +45,7 @@ def date_parameters(
         offset = (py * 12 + pm) - (year * 12 + month)
         call = f"year_month({y}, {m}, {offset})" if offset else f"year_month({y}, {m})"
         before, after = _DATE.split(p.default, maxsplit=1)[0], _DATE.split(p.default)[-1]
-        text = (before + "{" + call + "}" + after).replace('"', '\\"')
+        text = string_body(before) + "{" + call + "}" + string_body(after)
         prelude.append(f'{p.name} = f"{text}"')
     kept = [p for p in params if p not in dated]
     index = params.index(dated[0])

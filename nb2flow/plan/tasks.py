@@ -10,6 +10,7 @@ import libcst as cst
 from ..classify import code_of
 from ..ir import Call, Statement, Task
 from ..options import ConvertOptions
+from ..pycode import docstring
 from .effects import effects_of
 from .paths import mkdir_lines
 from .syntax import tree_of, trim_leading_blank
@@ -85,8 +86,8 @@ def make_task(
         for n in nodes
     ]
     doc = _doc(u)
-    docstring = cst.parse_statement(f"{quote_doc(doc)}\n")
-    block = cst.IndentedBlock(body=[docstring, *nodes])
+    doc_node = cst.parse_statement(f"{docstring(doc)}\n")
+    block = cst.IndentedBlock(body=[doc_node, *nodes])
     text = code_of(block)
     text = text.split("\n", 1)[1] if "\n" in text else text
     reads_io = any(s.facts.reads_io for s in u.statements)
@@ -121,13 +122,6 @@ def _doc(u: Unit) -> str:
     cells = sorted({s.cell for s in u.statements})
     where = f"cell {cells[0]}" if len(cells) == 1 else f"cells {cells[0]}-{cells[-1]}"
     return f"{u.name.replace('_', ' ').capitalize()} (notebook {where})."
-
-
-def quote_doc(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if text.endswith('"'):
-        text += " "
-    return f'"""{text}"""'
 
 
 def decorate(t: Task, options: ConvertOptions, units: dict[str, Unit],

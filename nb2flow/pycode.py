@@ -1,0 +1,27 @@
+"""Text into generated code: the one place that escapes a text for a string literal or a
+docstring of the script (titles, headings, descriptions, paths, shell commands)."""
+
+from __future__ import annotations
+
+
+def string_body(text: str) -> str:
+    """``text`` escaped for the inside of a double-quoted literal (or f-string)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def string(text: str) -> str:
+    """A double-quoted Python string literal (black's style)."""
+    return f'"{string_body(text)}"'
+
+
+def docstring_body(text: str) -> str:
+    """``text`` escaped for the inside of a triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def docstring(text: str) -> str:
+    """A one-line docstring, ``\"\"\"text\"\"\"``, whatever quotes ``text`` holds."""
+    text = docstring_body(text)
+    if text.endswith('"'):
+        text += " "
+    return f'"""{text}"""'

@@ -56,7 +56,7 @@ def plan(c: Classified, options: ConvertOptions | None = None, *, script: str = 
         pip_packages=tuple(c.pip_packages),
         placements=placements_of(scope, param_stmts, level, task_fns, units),
         subflows=tuple(subflows), flow_options=extra.flow_options,
-        task_runner=options.task_runner, prelude=steps.prelude,
+        prelude=steps.prelude,
         flow_decorator="prefect.flow" if names.prefect_module else "flow",
         entry_point=names.entry_point, argparse=names.argparse, secrets=secrets,
         secrets_mode=options.secrets,

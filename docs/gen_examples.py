@@ -512,6 +512,22 @@ TRIGGERS = [
                            "X, y = load_iris(return_X_y=True)",
                            "model = LogisticRegression(max_iter=500).fit(X, y)\n"
                            "print(model.score(X, y))"), {"w.ipynb": "notebook"}),
+    Trigger("NB2W012", _nb("job.ipynb", "import json",
+                           "token = 'Tr0ub4dor&3xyzQ9'\nprint(token)",
+                           "with open('out.json', 'w') as f:\n    json.dump([token], f)"),
+            {"job.ipynb": "notebook"}),
+    Trigger("NB2W013", _nb("db.ipynb", "import json\nfrom sqlalchemy import create_engine",
+                           ("markdown", "# Connect"),
+                           "engine = create_engine("
+                           "'postgresql://etl:Pr0dPassw0rd!x@pg.internal/taxi')\n"
+                           "rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\n"
+                           "mean = total / len(rows)\nbig = [r for r in rows if r > mean]",
+                           ("markdown", "# Export"),
+                           "with open('out.json', 'w') as f:\n"
+                           "    json.dump([engine.url.host, total, big], f)\n"
+                           "with open('out2.json', 'w') as f:\n    json.dump([mean], f)\n"
+                           "print(len(big))"),
+            {"db.ipynb": "notebook"}),
 ]
 
 

@@ -444,13 +444,28 @@ def call_io(call: ast.Call) -> tuple[bool, bool]:
     receiver = None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         receiver = func.value.id
-    reads = READ_CALL.match(name) is not None
+    reads = READ_CALL.match(name) is not None or _spark_read(func)
     if name == "get":
         reads = receiver is not None and HTTP_CLIENTS.match(receiver) is not None
     writes = WRITE_CALL.match(name) is not None
     if name == "copy":
         writes = receiver == "shutil"
     return reads and not writing_open, writes or writing_open
+
+
+def _spark_read(func: ast.expr) -> bool:
+    """``spark.read.csv(path)``, ``spark.read.format("json").load(path)``,
+    ``spark.readStream...``, ``spark.table("t")``: a Spark reader chain."""
+    node = func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Attribute):
+            if node.attr in ("read", "readStream"):
+                return True
+            node = node.value
+        else:
+            node = node.func
+    return isinstance(func, ast.Attribute) and func.attr in ("table", "sql") and isinstance(
+        func.value, ast.Name) and func.value.id == "spark"
 
 
 def tree_io(tree: ast.AST) -> tuple[bool, bool]:
@@ -485,7 +500,8 @@ def open_for_writing(call: ast.Call) -> bool:
 def propagate(statements: list) -> None:
     """Effects that one statement's facts cannot show, added in place, in document order.
 
-    - Aliases: after ``xs = ys``, ``xs.append(1)`` changes ``ys`` too.
+    - Aliases: after ``xs = ys``, ``xs.append(1)`` changes ``ys`` too; after
+      ``opt = SGD(model.parameters())``, ``opt.step()`` changes ``model``.
     - Notebook functions that change an argument (``def push(t, v): t.append(v)``):
       ``push(ys, 5)`` mutates ``ys``.
     - Notebook functions that read globals: ``show()`` reads what ``show``'s body reads from
@@ -565,6 +581,10 @@ def propagate(statements: list) -> None:
             tree.targets[0], ast.Name
         ) and isinstance(tree.value, ast.Name):
             alias = (tree.targets[0].id, tree.value.id)
+        elif isinstance(tree, ast.Assign) and len(tree.targets) == 1 and isinstance(
+            tree.targets[0], ast.Name
+        ) and (owner := _parameters_owner(tree.value)):
+            alias = (tree.targets[0].id, owner)  # an optimizer steps its model's weights
         in_place = isinstance(tree, ast.AugAssign)  # `ys += [0]` keeps the same list
         for w in facts.writes:
             if w in facts.mutates and (w not in facts.definite or in_place):
@@ -578,6 +598,20 @@ def propagate(statements: list) -> None:
             group.add(a)
             for member in group:
                 groups[member] = group
+
+
+def _parameters_owner(value: ast.expr) -> str | None:
+    """``torch.optim.SGD(model.parameters(), lr=0.1)`` -> ``model``: the object whose
+    weights the optimizer changes in place (``optimizer.step()`` trains ``model``)."""
+    if not isinstance(value, ast.Call):
+        return None
+    for arg in [*value.args, *(k.value for k in value.keywords)]:
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr in ("parameters", "named_parameters", "trainable_variables")
+            ) and isinstance(node.func.value, ast.Name):
+                return node.func.value.id
+    return None
 
 
 def called_names(body: list[ast.stmt]) -> set[str]:

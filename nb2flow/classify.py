@@ -33,6 +33,7 @@ from .load import TAG_PREFIX
 from .rules import (
     DISPLAY_BUILTINS,
     METRIC_CALL,
+    METRIC_VARIABLE,
     PLOT_METHODS,
     PLOT_MODULES,
     PURE_FUNCTIONS,
@@ -549,6 +550,8 @@ def _metric_name(e: ast.expr) -> str | None:
         return _metric_name(e.left) or _metric_name(e.right)
     if isinstance(e, ast.UnaryOp):
         return _metric_name(e.operand)
+    if isinstance(e, ast.Name) and METRIC_VARIABLE.match(e.id):
+        return e.id  # `auc` shown as a cell's last line
     return None
 
 
@@ -568,7 +571,7 @@ def metric_label(e: ast.expr, source: str) -> str | None:
 
 def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:
     """``plot``, ``show``, ``display``, ``metric`` or ``keep`` for an expression."""
-    if isinstance(e, (ast.BinOp, ast.UnaryOp)) and _metric_name(e):
+    if isinstance(e, (ast.BinOp, ast.UnaryOp, ast.Name)) and _metric_name(e):
         return "metric"
     if isinstance(e, ast.Call):
         root = root_name(e.func)

@@ -495,7 +495,9 @@ def _stale_message(status: str, notebook: Path) -> str:
 
 
 def _error(exc: Nb2FlowError) -> None:
-    typer.echo(f"error: {exc.render()}", err=True)
+    from .secret_spans import mask
+
+    typer.echo(f"error: {mask(exc.render())}", err=True)
     typer.echo(f"  hint: {exc.hint}", err=True)
     if _VERBOSE:
         for line in _context(exc):
@@ -527,8 +529,10 @@ def _context(exc: Nb2FlowError, around: int = 2) -> list[str]:
         lines = ("".join(source) if isinstance(source, list) else source).split("\n")
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return []
+    from .secret_spans import mask
+
     first, last = max(1, where.line - around), min(len(lines), where.line + around)
-    return [f"  {'>' if n == where.line else ' '} {n:>4} | {lines[n - 1]}"
+    return [f"  {'>' if n == where.line else ' '} {n:>4} | {mask(lines[n - 1])}"
             for n in range(first, last + 1)]
 
 

@@ -95,6 +95,8 @@ WARNINGS: dict[str, str] = {
     "NB2W009": "a function uses a name nothing defines",
     "NB2W010": "the script's name hides a module",
     "NB2W011": "the notebook saves nothing: the flow returns its last model or table",
+    "NB2W012": "a print shows a secret: log_prints sends it to the run logs",
+    "NB2W013": "a value built from a secret crosses a task boundary",
 }
 
 

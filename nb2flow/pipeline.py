@@ -88,10 +88,10 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     from .classify import classify
     from .formatting import format_code
     from .load import load
-    from .plan import check_defined, plan, require_code
+    from .plan import check_defined, check_script_name, plan, require_code
     from .prune import prune
     from .render import render
-    from .secrets import redact
+    from .secrets import guard_results, redact, warn_prints
 
     nb = load(notebook)
     options = resolved(options, nb.path)
@@ -100,10 +100,13 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     classified, secrets = redact(classified, options.secrets)
     check_defined(classified)
     classified = classified if options.keep_exploration else prune(classified)
+    classified = warn_prints(classified)
     require_code(classified)
     target = script_path(nb.path, options.output)
-    flow = plan(classified, options, script=target.name, secrets=tuple(secrets),
+    flow = plan(classified, options, secrets=tuple(secrets),
                 fingerprint=fingerprint(nb.code_hash, options))
+    flow = guard_results(flow, classified)
+    flow = check_script_name(flow, target.name, classified)
     text = stamp(format_code(render(flow)))
     return ConvertResult(nb.path, target, text, flow)
 

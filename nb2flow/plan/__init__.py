@@ -14,7 +14,7 @@ from ..ir import Classified, Flow
 from ..options import ConvertOptions, defaults
 from .additions import additions
 from .body import flow_body
-from .checks import check_defined, diagnose, require_code, shadowing
+from .checks import check_defined, check_script_name, diagnose, require_code
 from .imports import script_imports
 from .module import hoisted_calls, module_code, module_level, script_names
 from .naming import named_units
@@ -23,13 +23,13 @@ from .paths import inline_paths
 from .placements import placements_of
 from .scope import scope_of
 
-__all__ = ["check_defined", "plan", "require_code"]
+__all__ = ["check_defined", "check_script_name", "plan", "require_code"]
 
 
-def plan(c: Classified, options: ConvertOptions | None = None, *, script: str = "",
-         secrets: tuple = (), fingerprint: str = "") -> Flow:
-    """The flow for the classified notebook ``c``; ``script``: the file name it will have,
-    ``fingerprint``: its stamp's code hash, ``secrets``: where secrets were replaced."""
+def plan(c: Classified, options: ConvertOptions | None = None, *, secrets: tuple = (),
+         fingerprint: str = "") -> Flow:
+    """The flow for the classified notebook ``c``; ``fingerprint``: its stamp's code hash,
+    ``secrets``: where secrets were replaced."""
     options = options or defaults()
     nb, scope = c.notebook, scope_of(c)
     diagnostics = diagnose(c, scope)
@@ -52,7 +52,7 @@ def plan(c: Classified, options: ConvertOptions | None = None, *, script: str = 
                                nb.path.parent),
         module_code=(*code, *extra.module_code), tasks=(*fn_tasks, *tasks),
         params=steps.params, body=tuple(body), dropped=tuple(c.dropped),
-        diagnostics=(*diagnostics, *shadowing(script, c.statements)),
+        diagnostics=tuple(diagnostics),
         pip_packages=tuple(c.pip_packages),
         placements=placements_of(scope, param_stmts, level, task_fns, units),
         subflows=tuple(subflows), flow_options=extra.flow_options,

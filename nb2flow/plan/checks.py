@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import ast
 import sys
+from dataclasses import replace
 
 import libcst as cst
 
 from ..analyze import BUILTINS
 from ..classify import code_of
 from ..errors import Location, Nb2FlowError
-from ..ir import IMPORT, Classified, Diagnostic, Statement
+from ..ir import IMPORT, Classified, Diagnostic, Flow, Statement
 from .scope import Scope
 from .syntax import tree_of
 
@@ -107,16 +108,16 @@ def _shadowed_module(script: str, statements: list[Statement]) -> str | None:
     return None
 
 
-def shadowing(script: str, statements: list[Statement]) -> tuple[Diagnostic, ...]:
+def check_script_name(flow: Flow, script: str, c: Classified) -> Flow:
     """NB2W010 when the script's name hides a module it (or a library) imports."""
-    shadowed = _shadowed_module(script, statements)
+    shadowed = _shadowed_module(script, c.statements)
     if not shadowed:
-        return ()
-    return (Diagnostic(
+        return flow
+    return replace(flow, diagnostics=(*flow.diagnostics, Diagnostic(
         "NB2W010", f"the script {script} has the name of the module `{shadowed}`: "
         f"`python {script}` puts its folder first on sys.path, so `import "
         f"{shadowed}` (here or inside a library) finds the script; rename the notebook "
-        "or pass -o"),)
+        "or pass -o")))
 
 
 def diagnose(c: Classified, scope: Scope) -> list[Diagnostic]:

@@ -22,6 +22,9 @@ PURE_METHODS = {
     "idxmin", "memory_usage", "dot", "total_seconds", "assign", "loc", "iloc", "exists",
     "read_text", "read_bytes", "index", "find", "encode", "decode", "title", "zfill",
     "nsmallest", "first", "last", "size", "sem", "prod", "rank", "interpolate", "truncate",
+    # tensors (torch, tensorflow): a new value, the tensor unchanged
+    "item", "numpy", "detach", "cpu", "dim", "numel", "squeeze", "unsqueeze", "view",
+    "permute", "argsort", "nonzero",
 }
 
 #: Plain functions whose call, as a statement, only shows a value.

@@ -64,7 +64,12 @@ LIFECYCLE_METHODS = {
 
 #: Methods that train (``model.fit(X, y)``; ``xgb.train(params, dtrain)``).
 FIT_METHODS = {"fit", "fit_transform", "fit_predict", "partial_fit", "train",
-               "fit_generator", "fit_resample", "train_model"}
+               "fit_generator", "fit_resample", "train_model", "fit_one_cycle", "fine_tune",
+               "fit_flat_cos", "fit_sgdr"}
+#: Training callbacks that write the model or its logs as it trains: the fit is a sink.
+CHECKPOINT_CALLBACKS = re.compile(
+    r"(ModelCheckpoint|BackupAndRestore|CSVLogger|TensorBoard|WandbCallback|WandbModelCheckpoint|"
+    r"MLflowCallback|SaveModelCallback|Checkpoint)$")
 #: Calls that search hyperparameters: ``fmin(fn=objective, ...)``, ``study.optimize(...)``.
 SEARCH_FUNCTIONS = {"fmin", "optimize", "gp_minimize", "forest_minimize", "gbrt_minimize",
                     "tune_model", "run_trials"}
@@ -88,7 +93,17 @@ EVALUATION_CALLS = re.compile(
     r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric|"
     r"report|matrix|curve|predict\w*|evaluate|transform)", re.I)
 
+#: Functions that compute a metric of predictions (an assignment of one is a report).
+METRIC_FUNCTION = re.compile(
+    r"(_error|_score|^score$|accuracy|rmse|^mse$|^mae$|mape|auc|^r2|^f1|precision|recall|"
+    r"log_loss|^evaluate$)", re.I)
+
 # -------------------------------------------------------------------- exploration
+
+#: Calls and attributes that describe the machine, not the data (versions, devices).
+MACHINE_CALLS = {"version", "python_version", "is_available", "device_count",
+                 "get_device_name", "list_physical_devices", "cpu_count", "platform"}
+MACHINE_ATTRIBUTES = {"__version__", "version", "VERSION", "version_info"}
 
 #: Attributes that describe a table's shape or schema.
 SHAPE_ATTRIBUTES = {"shape", "columns", "dtypes", "index", "size", "ndim", "dtype",

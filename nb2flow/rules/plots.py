@@ -22,3 +22,10 @@ METRIC_CALL = re.compile(
     r"(error|score|accuracy|rmse|mse|mae|mape|auc|r2|f1|precision|recall|loss|metric)",
     re.IGNORECASE,
 )
+
+#: A variable that holds a metric (``auc``, ``rmse_val``, ``test_accuracy``): shown as the
+#: last line of a cell, it is a result worth logging.
+METRIC_VARIABLE = re.compile(
+    r"^(?:[a-z0-9]+_)*(?:rmse|mse|mae|mape|auc|roc_auc|r2|f1|accuracy|acc|precision|recall|"
+    r"logloss|log_loss)(?:_[a-z0-9]+)*$"
+)

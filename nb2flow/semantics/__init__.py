@@ -62,8 +62,9 @@ class _State:
     product: tuple[str, int] | None = None
     validations: set[int] = field(default_factory=set)  # cross-validation of a kept model
 
-    def keep(self, indices, decision: str = "work") -> None:
-        for j in closure(indices, self.deps, self.live):
+    def keep(self, indices, decision: str = "work", avoid=frozenset()) -> None:
+        """Keep ``indices`` and what they need, never walking into ``avoid``."""
+        for j in closure(indices, self.deps, self.live | set(avoid)) - set(avoid):
             if j not in self.live:
                 self.live.add(j)
                 self.decision.setdefault(j, decision if j in indices else "work")
@@ -76,14 +77,66 @@ def decide(c: Classified, keep_experiments: bool = False) -> Classified:
     if not any(s.role != IMPORT for s in c.statements):
         return c
     shown = {id(s) for _, s in c.shown}
+    state = _decide(c, code, shown, keep_experiments)
+    superseded = {} if keep_experiments else _superseded(state)
+    if superseded:  # decide again without the replaced model's training and saving
+        state = _decide(c, code, shown, keep_experiments, superseded)
+    if not state.live:
+        _no_output(c, state)
+    return _result(c, state, merged)
+
+
+def _decide(c: Classified, code: list[Statement], shown: set[int], keep_experiments: bool,
+            superseded: dict[int, str] | None = None) -> _State:
     state = _analyse(c, code, shown)
+    state.experiments.update(superseded or {})
     _roots(c, state)
     _models(state, keep_experiments)
     _reports(state)
     _effects(state)
-    if not state.live:
-        _no_output(c, state)
-    return _result(c, state, merged)
+    return state
+
+
+def _superseded(state: _State) -> dict[int, str]:
+    """A model saved, then replaced by another model trained on the same data and kept
+    after it (the baseline saved in an early cell, the tuned booster logged at the end),
+    when nothing else of the pipeline uses the first model or the files it was saved to:
+    the first model's training and saving are an experiment."""
+    deps, live = state.deps, state.live
+    fits = [i for i, r in enumerate(state.roles)
+            if r.fits and i in live and i not in state.validations]
+    if len(fits) < 2:
+        return {}
+    final = max(fits)
+    final_fit = state.roles[final].fits[-1]
+    needs = {k: closure([k], deps) for k in live}
+    out: dict[int, str] = {}
+    for i in fits[:-1]:
+        fit = state.roles[i].fits[-1]
+        if not fit.name or fit.label == final_fit.label or not _same_data(state, i, final):
+            continue
+        users = {k for k in live if i in needs[k]}
+        if final in users or any(needs[k] & users for k in live - users):
+            continue
+        sinks = [k for k in users if state.roles[k].sinks]
+        if not sinks or any(label not in _SAVES for k in sinks for label in state.roles[k].sinks):
+            continue
+        written = {p for k in users for p in state.roles[k].file_writes}
+        if any(state.roles[k].file_reads & written for k in live - users):
+            continue
+        why = reasons.superseded(fit, state.code[min(sinks)].cell, final_fit,
+                                 state.code[final].cell)
+        out.update({k: why for k in [i, *sinks]})
+    return out
+
+
+_SAVES = {"writes a file", "saves a model", "saves a file"}
+
+
+def _same_data(state: _State, i: int, j: int) -> bool:
+    """Two trainings are built on the same data (``X_train``, directly or through a
+    ``DMatrix``): they share a statement they both need."""
+    return bool(closure(state.deps[i], state.deps) & closure(state.deps[j], state.deps))
 
 
 def _merged(c: Classified) -> list[Statement]:
@@ -112,8 +165,14 @@ def _analyse(c: Classified, code: list[Statement], shown_ids: set[int]) -> _Stat
     constructors = _constructors(code)
     ctx = Context(modules, function_roles(defs, modules, constructors), constructors)
     shown = {i for i, s in enumerate(code) if id(s) in shown_ids}
-    roles = [Role() if isinstance(s.tree, _DEFS) or i in shown else role_of(s.tree, ctx)
-             for i, s in enumerate(code)]
+    roles = []
+    seen: dict[str, str] = {}  # the class each name was last built from, so far
+    for i, s in enumerate(code):
+        if isinstance(s.tree, _DEFS) or i in shown:
+            roles.append(Role())
+            continue
+        seen.update(_constructors([s]))  # `lr` is a LinearRegression here, a Lasso later
+        roles.append(role_of(s.tree, replace(ctx, constructors=dict(seen))))
     for i, (s, role) in enumerate(zip(code, roles)):
         if i in shown:
             continue
@@ -121,7 +180,7 @@ def _analyse(c: Classified, code: list[Statement], shown_ids: set[int]) -> _Stat
             role.sinks.append("runs code nb2flow cannot see (exec/eval)")
         elif _unknown_call(s, role, modules):
             role.effect = "call"
-    facts = _plot_facts(code, shown)
+    facts = _global_facts(code, _plot_facts(code, shown))
     return _State(code, roles, dependencies(code, roles, facts), modules, shown=shown)
 
 
@@ -149,6 +208,38 @@ def _plot_facts(code: list[Statement], shown: set[int]):
                         mutates=tuple(m for m in f.mutates if m in fitted))
         facts.append(f)
     return facts
+
+
+def _global_facts(code: list[Statement], facts: list):
+    """A call of a notebook function that rebinds globals (``global df``), directly or
+    through the functions it calls, changes them: ``simulate()`` writes ``df``."""
+    from ..analyze import _declared_globals, called_names
+
+    funcs = {s.tree.name: s.tree for s in code
+             if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    rebinds = {name: set(_declared_globals(fn)) for name, fn in funcs.items()}
+    changed = True
+    while changed:
+        changed = False
+        for name, fn in funcs.items():
+            for callee in called_names(fn.body) & rebinds.keys():
+                if not rebinds[callee] <= rebinds[name]:
+                    rebinds[name] |= rebinds[callee]
+                    changed = True
+    if not any(rebinds.values()):
+        return facts
+    out = []
+    for s, f in zip(code, facts):
+        names: set[str] = set()
+        if not isinstance(s.tree, _DEFS):
+            names = set().union(*(rebinds.get(n, set()) for n in called_names([s.tree])))
+        extra = sorted(names - set(f.writes))
+        if extra:
+            f = replace(f, writes=f.writes + tuple(extra),
+                        reads=f.reads + tuple(n for n in extra if n not in f.reads),
+                        mutates=f.mutates + tuple(extra))
+        out.append(f)
+    return out
 
 
 def _unknown_call(s: Statement, role: Role, modules: dict[str, str]) -> bool:
@@ -218,6 +309,8 @@ def _roots(c: Classified, state: _State) -> None:
     autolog: dict[str, bool] = {}
     for i, (s, role) in enumerate(zip(state.code, state.roles)):
         tags = c.cell_tags.get(s.cell, ())
+        if i in state.experiments and f"{TAG_PREFIX}keep" not in tags:
+            continue  # a superseded model's saving
         if role.autolog is not None:
             flavor = role.autolog_flavor
             if flavor in ("", "autolog"):
@@ -278,7 +371,7 @@ def _models(state: _State, keep_experiments: bool) -> None:
     keeper = reasons.keeper(final_fit, state.code[final].cell,
                             state.decision.get(final) == "product")
     for i in fits:
-        if i in state.live:
+        if i in state.live or i in state.experiments:  # superseded: its reason is set
             continue
         if keep_experiments:
             state.keep([i], "experiment kept")
@@ -303,10 +396,13 @@ def _reports(state: _State) -> None:
     for i, role in enumerate(state.roles):
         if i in state.live or i in state.why or i in state.experiments:
             continue
-        if not (role.reports or role.records or _shows_metric(state.code[i])):
+        if not (role.reports or role.records or role.metric or _shows_metric(state.code[i])):
             continue
         if role.message:
             messages.append(i)
+            continue
+        if role.environment:
+            state.why[i] = reasons.ENVIRONMENT
             continue
         if role.exploration and has_product:
             state.why[i] = reasons.EXPLORATION
@@ -317,18 +413,20 @@ def _reports(state: _State) -> None:
             state.why[i] = reasons.demo(state.roles[demos[-1]].demo)
             continue
         hit = sorted(reach & set(state.experiments))
-        if hit:
+        if hit and not any(j in state.live and state.roles[j].fits for j in state.deps[i]):
             why = reasons.reports_on(state.roles[hit[-1]], state.code[hit[-1]].cell)
             for j in reach - set(state.experiments):
-                state.why.setdefault(j, why)
+                if hit[-1] in closure([j], state.deps):  # downstream: evaluates it
+                    state.why.setdefault(j, why)  # (upstream code prepares it: _why)
             continue
-        if any(state.roles[j].fits for j in reach if j != i and j not in state.validations):
+        if any(state.roles[j].fits for j in reach if j != i and j not in state.validations
+               and j not in state.live and j not in state.experiments):
             continue  # would keep a training for its print: decided with the models
         if trains and has_product and not _about_a_model(state, reach):
             state.why[i] = reasons.EXPLORATION  # data statistics, not a result
             continue
-        state.keep([i], "report")
-        state.decision[i] = "report"
+        state.keep([i], "report", avoid=state.experiments.keys())  # the kept model's
+        state.decision[i] = "report"  # loss, not an experiment's a loop may have left
     for i in messages:
         if _neighbour_kept(state, i):
             state.keep([i], "report")
@@ -381,6 +479,9 @@ def _serves(state: _State, i: int, role: Role) -> bool:
     if role.effect == "lifecycle":
         return bool(set(state.deps[i]) & state.live)
     later = [j for j in state.live if j > i]
+    again = _same_setting(state, i)
+    if again is not None:  # set_experiment("a") then set_experiment("b"): the first is
+        later = [j for j in later if j < again]  # superseded before anything used it
     if not later:
         return False
     if role.effect == "config" and role.effect_target not in PROCESS_WIDE:
@@ -388,6 +489,25 @@ def _serves(state: _State, i: int, role: Role) -> bool:
         return any(names & set(state.code[j].facts.reads) for j in later) or any(
             _uses_package(state.code[j], role.effect_target) for j in later)
     return True
+
+
+def _setting(s: Statement) -> tuple[str, str] | None:
+    """``mlflow.set_experiment(...)`` -> ("mlflow", "set_experiment")."""
+    t = s.tree
+    if isinstance(t, ast.Expr) and isinstance(t.value, ast.Call) and isinstance(
+        t.value.func, ast.Attribute
+    ) and isinstance(t.value.func.value, ast.Name):
+        return t.value.func.value.id, t.value.func.attr
+    return None
+
+
+def _same_setting(state: _State, i: int) -> int | None:
+    """The next statement that makes the same configuration call as ``i``."""
+    mine = _setting(state.code[i])
+    if mine is None or state.roles[i].effect != "config":
+        return None
+    return next((j for j in range(i + 1, len(state.code))
+                 if _setting(state.code[j]) == mine), None)
 
 
 def _uses_package(s: Statement, package: str) -> bool:

@@ -10,11 +10,13 @@ files it names. The decision itself is :func:`nb2flow.semantics.decide`'s.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..analyze import call_io, call_name, root_name
 from ..rules import PATH_SUFFIXES
 from ..rules.pipeline import (
+    CHECKPOINT_CALLBACKS,
     CV_FUNCTIONS,
     DESCRIBE_METHODS,
     EVALUATION_CALLS,
@@ -27,6 +29,9 @@ from ..rules.pipeline import (
     LOCAL_URL,
     LOGGER_METHODS,
     LOGGER_NAMES,
+    METRIC_FUNCTION,
+    MACHINE_ATTRIBUTES,
+    MACHINE_CALLS,
     READ_ONLY_SQL,
     REPORT_FUNCTIONS,
     RUN_RECORDS,
@@ -73,6 +78,8 @@ class Role:
     exploration: bool = False  # prints only shapes, heads, summaries or versions
     evidence: bool = False  # evaluates a model: a metric, a prediction, a fitted attribute
     message: bool = False  # prints only text (a heading or a separator)
+    environment: bool = False  # prints only versions or the machine (``torch.__version__``)
+    metric: bool = False  # assigns a metric (``auc = roc_auc_score(y, p)``)
     validates: str = ""  # cross-validation: the estimator it validates
 
 
@@ -189,18 +196,61 @@ def role_of(tree: ast.AST, ctx: Context) -> Role:
         _environment_assignment(tree, role)
     if isinstance(tree, (ast.For, ast.AsyncFor)) and role.fits:
         role.zoo = _zoo(tree, ctx)
+    if isinstance(tree, (ast.For, ast.AsyncFor, ast.While)) and not role.fits and (
+        fit := _training_loop(tree, ctx)
+    ):
+        role.fits.append(fit)
     if isinstance(tree, ast.Expr) and isinstance(tree.value, ast.Call):
         role.exploration = _explores(tree.value, ctx)
         role.message = _message(tree.value)
+        role.environment = role.exploration and _environment_print(tree.value, ctx)
     role.evidence = _evaluates(tree)
+    role.metric = _assigns_metric(tree)
     return role
+
+
+def _assigns_metric(tree: ast.AST) -> bool:
+    """``auc = roc_auc_score(y_val, y_pred)``: the evaluation of a model, kept with the
+    model as a person keeps it (a report whose value the flow logs)."""
+    if not isinstance(tree, ast.Assign) or not isinstance(tree.value, (ast.Call, ast.BinOp)):
+        return False
+    value = tree.value
+    while isinstance(value, ast.BinOp):
+        value = value.left
+    name = call_name(value) if isinstance(value, ast.Call) else None
+    return bool(name) and bool(METRIC_FUNCTION.search(name))
+
+
+def _training_loop(loop: ast.AST, ctx: Context) -> Fit | None:
+    """A hand-written training loop (``loss.backward()`` then ``optimizer.step()``):
+    it trains the model it calls."""
+    names = {call_name(c) for c in calls_in(loop)}
+    if not {"backward", "step"} <= names and "apply_gradients" not in names:
+        return None
+    called = [c.func.id for c in calls_in(loop) if isinstance(c.func, ast.Name)
+              and c.func.id in ctx.constructors
+              and not re.search(r"loss|criterion", ctx.constructors[c.func.id] + c.func.id,
+                                re.I)]
+    name = called[0] if called else None
+    label = ctx.constructors.get(name, "") if name else ""
+    return Fit(name, label or "a model trained in a loop", loop.lineno, "torch")
 
 
 def _message(call: ast.Call) -> bool:
     """``print("Results:")``, ``print("=" * 20)``: text only."""
     return call_name(call) == "print" and isinstance(call.func, ast.Name) and all(
-        all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator)) for n in ast.walk(a))
-        for a in call.args)
+        map(_text, call.args))  # print("value", 0) prints a value
+
+
+def _text(e: ast.expr) -> bool:
+    """A string literal, or literals combined into one (``"=" * 20``)."""
+    if isinstance(e, ast.Constant):
+        return isinstance(e.value, str)
+    if isinstance(e, ast.BinOp):
+        constants = all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator))
+                        for n in ast.walk(e))
+        return constants and (_text(e.left) or _text(e.right))
+    return False
 
 
 def _evaluates(tree: ast.AST) -> bool:
@@ -389,6 +439,9 @@ def _fit(call: ast.Call, role: Role, ctx: Context, targets: list[str],
         package = ctx.modules.get(label)
     role.fits.append(Fit(name, label or (f"`{name}`" if name else "a model"), call.lineno,
                          package))
+    if any(isinstance(n, ast.Call) and (c := call_name(n)) and CHECKPOINT_CALLBACKS.search(c)
+           for k in call.keywords if k.arg == "callbacks" for n in ast.walk(k.value)):
+        role.sinks.append("saves checkpoints")  # fit(..., callbacks=[ModelCheckpoint(...)])
 
 
 def _absorb(role: Role, callee: Role, call: ast.Call | None = None,
@@ -479,6 +532,19 @@ def _explores(call: ast.Call, ctx: Context) -> bool:
                                 for a in values)
 
 
+def _environment_print(call: ast.Call, ctx: Context) -> bool:
+    """``print("torch", torch.__version__)``, ``print(version("pandas"))``,
+    ``print("CUDA:", torch.cuda.is_available())``."""
+    values = [a for a in call.args if not isinstance(a, ast.Constant)]
+    parts = [p for v in values for p in (
+        [f.value for f in v.values if isinstance(f, ast.FormattedValue)]
+        if isinstance(v, ast.JoinedStr) else [v])]
+    return bool(parts) and all(
+        isinstance(p, ast.Attribute) and p.attr in MACHINE_ATTRIBUTES
+        or isinstance(p, ast.Call) and call_name(p) in MACHINE_CALLS
+        for p in parts)
+
+
 def _counts(e: ast.expr) -> bool:
     return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "len"
 
@@ -497,6 +563,8 @@ def _describes(e: ast.expr, ctx: Context) -> bool:
     if isinstance(e, ast.Call):
         name = call_name(e)
         if isinstance(e.func, ast.Name) and name in ("len", "type"):
+            return True
+        if name in MACHINE_CALLS:
             return True
         if isinstance(e.func, ast.Attribute) and (
             name in DESCRIBE_METHODS or _describes(e.func.value, ctx)

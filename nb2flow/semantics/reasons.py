@@ -6,6 +6,7 @@ from .facts import Role
 
 UNUSED = "not used by the pipeline: reaches no file, saved model, table or report"
 EXPLORATION = "prints an exploration of the data (shapes, heads, summaries, versions)"
+ENVIRONMENT = "prints library versions or the machine it runs on"
 MESSAGE = "a message printed with output the pipeline does not keep"
 UNUSED_EFFECT = "an effect nothing kept after it needs"
 
@@ -40,6 +41,12 @@ def experiment(role: Role, keeper: str) -> str:
 
 def _tracked(role: Role) -> bool:
     return role.records
+
+
+def superseded(fit, cell: int, final, final_cell: int) -> str:
+    return (f"experiment: {model(fit)} is saved in cell {cell}, then replaced by "
+            f"{model(final)}, trained on the same data in cell {final_cell}; nothing else "
+            "uses it (--keep-experiments keeps it)")
 
 
 def reports_on(role: Role, cell: int) -> str:

@@ -227,8 +227,171 @@ def test_exploration_prints_go_when_the_pipeline_has_a_product(tmp_path):
     c = decide(tmp_path, "import pandas as pd\nprint(pd.__version__)",
                "df = pd.read_csv('in.csv')\nprint(df.shape)\nprint(df.head())",
                "print('rows written:', len(df))\ndf.to_parquet('out.parquet')")
-    assert kept(c) == ["df = pd.read_csv('in.csv')", "df.to_parquet('out.parquet')"]
+    # an ETL job: its counts are its log, its shapes and heads exploration
+    assert kept(c) == ["df = pd.read_csv('in.csv')", "print('rows written:', len(df))",
+                       "df.to_parquet('out.parquet')"]
     assert reason(c, "print(df.shape)").startswith("prints an exploration")
-    assert reason(c, "print('rows written:'").startswith("prints an exploration")
+    assert reason(c, "print(pd.__version__)") == "prints library versions or the machine it runs on"
+    # a training notebook: statistics of the data are exploration, metrics are results
+    model = decide(tmp_path, "import pandas as pd\nimport joblib\n"
+                   "from sklearn.linear_model import LinearRegression",
+                   "df = pd.read_csv('in.csv')\nprint('rows:', len(df))",
+                   "m = LinearRegression().fit(df[['x']], df.y)\n"
+                   "print('r2:', m.score(df[['x']], df.y))\njoblib.dump(m, 'm.joblib')")
+    assert reason(model, "print('rows:', len(df))").startswith("prints an exploration")
+    assert "print('r2:', m.score(df[['x']], df.y))" in kept(model)
     only_prints = decide(tmp_path, "values = [3, 1, 2]", "print(len(values))")
     assert kept(only_prints) == ["values = [3, 1, 2]", "print(len(values))"]
+
+
+TORCH = "import torch\nimport torch.nn as nn"
+DATA = "X = torch.randn(64, 3)\ny = X.sum(1, keepdim=True)\nloss_fn = nn.MSELoss()"
+
+
+def loop(model: str, opt: str, epochs: int) -> str:
+    return (f"for epoch in range({epochs}):\n    {opt}.zero_grad()\n"
+            f"    loss = loss_fn({model}(X), y)\n    loss.backward()\n    {opt}.step()")
+
+
+def test_a_training_loop_trains_the_model_its_optimizer_steps(tmp_path):
+    """``optimizer.step()`` changes the weights of the model the optimizer was built
+    from: the loop is the training of the saved model, not dead code."""
+    c = decide(tmp_path, TORCH, DATA,
+               "model = nn.Linear(3, 1)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)",
+               loop("model", "optimizer", 20),
+               "torch.save(model.state_dict(), 'model.pt')")
+    assert "for epoch in range(20):" in kept(c)
+    assert "torch.save(model.state_dict(), 'model.pt')" in kept(c)
+
+
+def test_a_second_training_loop_never_saved_is_an_experiment(tmp_path):
+    c = decide(tmp_path, TORCH, DATA,
+               "big = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))\n"
+               "opt_big = torch.optim.Adam(big.parameters())\n" + loop("big", "opt_big", 5)
+               + "\nprint('big', loss.item())",
+               "model = nn.Linear(3, 1)\noptimizer = torch.optim.SGD(model.parameters())\n"
+               + loop("model", "optimizer", 20) + "\nprint('final', loss.item())",
+               "torch.save(model.state_dict(), 'model.pt')")
+    assert reason(c, "for epoch in range(5):") == (
+        "experiment: `big` (Sequential) is trained, never saved; the pipeline saves `model` "
+        "(Linear) in cell 4")
+    assert "for epoch in range(20):" in kept(c)
+    assert "print('final', loss.item())" in kept(c)
+    assert reason(c, "print('big', loss.item())").startswith("experiment: evaluates `big`")
+
+
+def test_fastai_fit_one_cycle_is_a_training(tmp_path):
+    c = decide(tmp_path, "from fastai.vision.all import vision_learner, resnet18, load_data",
+               "dls = load_data('images')\nlearn = vision_learner(dls, resnet18)",
+               "learn.fit_one_cycle(1)", "learn.export('model.pkl')")
+    assert kept(c) == ["dls = load_data('images')", "learn = vision_learner(dls, resnet18)",
+                       "learn.fit_one_cycle(1)", "learn.export('model.pkl')"]
+
+
+def test_version_and_device_prints_are_not_output(tmp_path):
+    """Even in a notebook whose prints are its output, versions describe the machine."""
+    c = decide(tmp_path, "import torch\nfrom importlib.metadata import version",
+               "print('torch version:', version('torch'))\nprint(torch.__version__)\n"
+               "print(f'CUDA: {torch.cuda.is_available()}')",
+               "x = torch.ones(3)\nprint(x.sum())")
+    assert kept(c) == ["x = torch.ones(3)", "print(x.sum())"]
+    for line in ("print('torch version:'", "print(torch.__version__)", "print(f'CUDA:"):
+        assert reason(c, line) == "prints library versions or the machine it runs on"
+
+
+def test_a_setting_replaced_before_anything_used_it_goes(tmp_path):
+    c = decide(tmp_path, "import mlflow", "mlflow.set_experiment('test')",
+               "mlflow.set_experiment('manual')\nwith mlflow.start_run():\n"
+               "    mlflow.log_metric('a', 1.0)")
+    assert kept(c) == ["mlflow.set_experiment('manual')", "with mlflow.start_run():"]
+    assert reason(c, "mlflow.set_experiment('test')") == (
+        "configures mlflow, which nothing kept uses")
+
+
+def test_every_fixed_reason_is_documented():
+    from nb2flow.semantics import reasons
+
+    page = (Path(__file__).parents[2] / "docs" / "cleaning.md").read_text()
+    fixed = {k: v for k, v in vars(reasons).items() if k.isupper() and isinstance(v, str)}
+    assert fixed and all(f"`{text}`" in page for text in fixed.values()), fixed
+
+
+def test_the_kept_models_metrics_stay_and_a_shown_metric_variable_is_logged(tmp_path):
+    c = decide(tmp_path, "import pandas as pd\nimport joblib\n"
+               "from sklearn.linear_model import LogisticRegression, Lasso\n"
+               "from sklearn.metrics import roc_auc_score",
+               "df = pd.read_csv('a.csv')\nX, y = df[['x']], df.y",
+               "m = LogisticRegression().fit(X, y)\njoblib.dump(m, 'm.joblib')",
+               "y_pred = m.predict_proba(X)[:, 1]\nauc_final = roc_auc_score(y, y_pred)",
+               "auc_final",
+               "l = Lasso().fit(X, y)\nauc_lasso = roc_auc_score(y, l.predict(X))")
+    assert kept(c)[-3:] == ["y_pred = m.predict_proba(X)[:, 1]",
+                            "auc_final = roc_auc_score(y, y_pred)",
+                            "print('auc_final:', auc_final)"]
+    assert reason(c, "auc_lasso = ").startswith("experiment: evaluates `l` (Lasso)")
+
+
+def test_a_saved_baseline_replaced_by_the_final_model_is_an_experiment(tmp_path):
+    """The course notebook saves a linear baseline early, then trains and logs the tuned
+    booster on the same features: the baseline's training and saving go; the features the
+    booster needs stay."""
+    c = decide(tmp_path, IMPORTS,
+               "X_train, y_train = [[1.0], [2.0]], [1.0, 2.0]",
+               "lr = LinearRegression()\nlr.fit(X_train, y_train)",
+               "with open('models/lin_reg.bin', 'wb') as f_out:\n    pickle.dump(lr, f_out)",
+               "train = xgb.DMatrix(X_train, label=y_train)\n"
+               "booster = xgb.train({'max_depth': 3}, dtrain=train)\n"
+               "mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')")
+    assert kept(c) == ["X_train, y_train = [[1.0], [2.0]], [1.0, 2.0]",
+                       "train = xgb.DMatrix(X_train, label=y_train)",
+                       "booster = xgb.train({'max_depth': 3}, dtrain=train)",
+                       "mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')"]
+    assert reason(c, "with open('models/lin_reg.bin'") == (
+        "experiment: `lr` (LinearRegression) is saved in cell 4, then replaced by `booster` "
+        "(xgboost), trained on the same data in cell 5; nothing else uses it "
+        "(--keep-experiments keeps it)")
+    both = decide(tmp_path, *(
+        IMPORTS, "X_train, y_train = [[1.0], [2.0]], [1.0, 2.0]",
+        "lr = LinearRegression()\nlr.fit(X_train, y_train)",
+        "with open('models/lin_reg.bin', 'wb') as f_out:\n    pickle.dump(lr, f_out)",
+        "train = xgb.DMatrix(X_train, label=y_train)\n"
+        "booster = xgb.train({'max_depth': 3}, dtrain=train)\n"
+        "mlflow.xgboost.log_model(booster, artifact_path='models_mlflow')"),
+        keep_experiments=True)
+    assert "pickle.dump(lr, f_out)" not in [d.code for d in both.dropped]
+    assert any(k.startswith("with open('models/lin_reg.bin'") for k in kept(both))
+
+
+def test_a_model_the_final_one_needs_is_not_superseded(tmp_path):
+    """A scaler saved beside the classifier trained on its output is part of the pipeline."""
+    c = decide(tmp_path, "import joblib\nfrom sklearn.preprocessing import StandardScaler\n"
+               "from sklearn.linear_model import LogisticRegression",
+               "X, y = [[1.0], [2.0]], [0, 1]",
+               "scaler = StandardScaler()\nscaler.fit(X)\njoblib.dump(scaler, 'scaler.joblib')",
+               "clf = LogisticRegression().fit(scaler.transform(X), y)\n"
+               "joblib.dump(clf, 'clf.joblib')")
+    assert "joblib.dump(scaler, 'scaler.joblib')" in kept(c)
+    assert "scaler.fit(X)" in kept(c)
+
+
+def test_a_spark_tutorial_keeps_its_last_table(tmp_path):
+    """``spark.read.csv`` reads data: a notebook that only shows tables keeps the last one
+    it builds (NB2W011) instead of being refused."""
+    c = decide(tmp_path, "from pyspark.sql import SparkSession\n"
+               "from pyspark.sql.functions import mean\n"
+               "spark = SparkSession.builder.appName('x').getOrCreate()",
+               "df = spark.read.csv('ContainsNull.csv', header=True)",
+               "df.na.drop().show()",
+               "mean_sales = df.select(mean(df['Sales'])).collect()[0][0]")
+    assert kept(c)[-1] == "mean_sales = df.select(mean(df['Sales'])).collect()[0][0]"
+    assert [d.code for d in c.diagnostics] == ["NB2W011"]
+
+
+def test_a_fit_with_a_checkpoint_callback_saves_the_model(tmp_path):
+    c = decide(tmp_path, "from tensorflow import keras\n"
+               "from tensorflow.keras.callbacks import ModelCheckpoint",
+               "X, y = [[1.0], [2.0]], [0, 1]\n"
+               "model = keras.Sequential([keras.layers.Dense(1)])",
+               "model.fit(X, y, epochs=2, callbacks=[ModelCheckpoint('best.keras')])")
+    assert kept(c)[-1] == "model.fit(X, y, epochs=2, callbacks=[ModelCheckpoint('best.keras')])"
+    assert [d.code for d in c.diagnostics] == []  # saved: no NB2W011

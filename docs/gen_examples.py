@@ -451,7 +451,7 @@ TRIGGERS = [
         and ["convert", "old.ipynb"], {"old.ipynb": "json"}),
     Trigger("NB2F005", _nb("analysis.ipynb", "x <- read.csv('a.csv')", kernel="ir",
                            language="R"), note="a notebook whose kernelspec is `ir` (R)"),
-    Trigger("NB2F006", _nb("s.ipynb", "import os", "x = 1\ny = (2 +", "z = 3"),
+    Trigger("NB2F006", _nb("s.ipynb", "import os", "x = 1\ny = (2 +", "print(y)"),
             {"s.ipynb": "notebook"}),
     Trigger("NB2F007", _nb("e.ipynb", "import matplotlib.pyplot as plt", "plt.plot([1, 2])",
                            "%who"), {"e.ipynb": "notebook"}),
@@ -483,6 +483,11 @@ TRIGGERS = [
     Trigger("NB2F020", _nb("a.ipynb", "import asyncio\n\nasync def fetch():\n"
                            "    await asyncio.sleep(0.1)\n    return 42",
                            "x = await fetch()\nprint(x)"), {"a.ipynb": "notebook"}),
+    Trigger("NB2F021", _nb("q.ipynb", "%%sql\nSELECT * FROM trips", "print('done')"),
+            {"q.ipynb": "notebook"}),
+    Trigger("NB2F022", _nb("d.ipynb", "files = dbutils.fs.ls('/mnt/raw')\nprint(files)"),
+            {"d.ipynb": "notebook"}),
+    Trigger("NB2F023", _nb("h.ipynb", "x = 2", "print(_ * 2)"), {"h.ipynb": "notebook"}),
     Trigger("NB2W001", _nb("w.ipynb", "!wget -q https://example.com/data.csv",
                            "import pandas as pd\ndf = pd.read_csv('data.csv')\n"
                            "df.to_parquet('data.parquet')"), {"w.ipynb": "notebook"}),
@@ -528,6 +533,18 @@ TRIGGERS = [
                            "with open('out2.json', 'w') as f:\n    json.dump([mean], f)\n"
                            "print(len(big))"),
             {"db.ipynb": "notebook"}),
+    Trigger("NB2W014", _nb("w.ipynb", "import pandas as pd",
+                           "df = pd.read_csv('a.csv', compression=)",
+                           "df = pd.read_csv('a.csv')\ndf.to_parquet('a.parquet')"),
+            {"w.ipynb": "notebook"}, note="cell 2 has no execution count"),
+    Trigger("NB2W015", _nb("w.ipynb", "rows = [3, 1, 2]", "if not rows:\n    sys.exit(1)\n"
+                           "print(sorted(rows))"), {"w.ipynb": "notebook"}),
+    Trigger("NB2W016", _nb("w.ipynb", "df = spark.read.parquet('raw/')\n"
+                           "df.write.mode('overwrite').parquet('clean/')"),
+            {"w.ipynb": "notebook"}),
+    Trigger("NB2W017", _nb("w.ipynb", "import pandas as pd",
+                           "df = pd.DataFrame({'a': [1, 2, 3]})\ndf.a.sum()",
+                           "total = _ * 2\nprint(total)"), {"w.ipynb": "notebook"}),
 ]
 
 

@@ -155,6 +155,11 @@ def _parse(nb: Notebook, cell: Cell) -> tuple[cst.Module, ast.Module, magics.Tra
     except SyntaxError:
         translation = magics.translate(source)
         source = translation.source
+        if translation.foreign:
+            line, magic = translation.foreign
+            raise Nb2FlowError(
+                "NB2F021", f"{magic}: the cell's body is not Python and nb2flow has no "
+                "translation for this magic", Location(str(nb.path), cell.number, line))
         if translation.errors:
             line, message = translation.errors[0]
             raise Nb2FlowError(
@@ -210,7 +215,14 @@ def _code_cell(
     if not cell.source.strip():
         out.dropped.append(Dropped(cell.number, None, "empty cell", ""))
         return
-    module, tree, translation = _parse(nb, cell)
+    try:
+        module, tree, translation = _parse(nb, cell)
+        _compile_check(nb, cell, tree)
+    except Nb2FlowError as exc:
+        if exc.code != "NB2F006" or not (cell.error or cell.execution_count is None):
+            raise
+        _never_ran(cell, exc, out)
+        return
     cell_dropped: list[Dropped] = []
     if translation is not None:
         out.pip_packages.extend(p for p in translation.pip_packages if p not in out.pip_packages)
@@ -227,9 +239,10 @@ def _code_cell(
                            cell.number, line)
             )
             cell_dropped.append(Dropped(cell.number, line, f"unknown magic {magic}", magic))
-        for module_name in translation.imports:
-            node = cst.parse_statement(f"import {module_name}\n")
-            imp = ast.parse(f"import {module_name}").body[0]
+        for module_name in dict.fromkeys(translation.imports):
+            line = module_name if module_name.startswith("from ") else f"import {module_name}"
+            node = cst.parse_statement(line + "\n")
+            imp = ast.parse(line).body[0]
             out.statements.append(
                 Statement(cell.number, 1, node, role=IMPORT, facts=analyze(imp), tree=imp)
             )
@@ -239,7 +252,6 @@ def _code_cell(
         raise AssertionError(f"cell {cell.number}: statement count differs between parsers")
     nodes, trees, noops = _module_level_noops(nodes, trees, cell.number)
     _refuse_top_level_await(nb, cell, trees)
-    _compile_check(nb, cell, tree)
     statements: list[Statement] = []
     last = len(nodes) - 1
     for i, (node, t) in enumerate(zip(nodes, trees)):
@@ -289,6 +301,20 @@ def _code_cell(
             for line, reason in s.inner_dropped:
                 out.dropped.append(Dropped(s.cell, line, reason, ""))
     out.statements.extend(kept)
+
+
+def _never_ran(cell: Cell, exc: Nb2FlowError, out: Classified) -> None:
+    """A cell with a syntax error that never ran successfully (its saved output is an
+    error, or it has no execution count): dropped with a warning. A kept statement that
+    needs it is refused later (:func:`nb2flow.names.resolve`)."""
+    line = exc.where.line if exc.where else None
+    how = "its saved output is an error" if cell.error else "it has no execution count"
+    out.broken.append((cell.number, line, exc.message))
+    out.dropped.append(Dropped(cell.number, line, f"never ran successfully ({how}): "
+                               f"{exc.message}", cell.source))
+    out.diagnostics.append(Diagnostic(
+        "NB2W014", f"dropped: the cell has a syntax error ({exc.message}) and never ran "
+        f"successfully ({how})", cell.number, line))
 
 
 def _is_main_guard(t: ast.stmt) -> bool:

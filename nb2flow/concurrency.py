@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .identifiers import unique
 from .ir import Call
-from .names import unique
 
 
 @dataclass(frozen=True)

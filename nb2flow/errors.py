@@ -80,6 +80,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Move the code into an `async def` and run it with `asyncio.run(...)` in the "
         "notebook, then convert again.",
     ),
+    "NB2F021": (
+        "cell magic whose body is not Python",
+        "nb2flow translates %%bigquery NAME, %%bash, %%sh, %%writefile, %%capture and the "
+        "display magics; rewrite the cell in Python (a database client's query, "
+        "subprocess.run) or tag it `nb2flow:skip`.",
+    ),
+    "NB2F022": (
+        "a hosted notebook's runtime object",
+        "The object exists only on its platform (Databricks' dbutils): replace the call "
+        "with a library that runs anywhere (pathlib, os.environ, a secrets manager) or "
+        "tag the cell `nb2flow:skip`.",
+    ),
+    "NB2F023": (
+        "IPython output history with nothing to bind",
+        "Give the value a name in the cell that computes it (`total = df.a.sum()`) and use "
+        "the name instead of `_`, `Out[n]` or `In[n]`.",
+    ),
 }
 
 #: Warning codes: printed, never fatal.
@@ -97,6 +114,10 @@ WARNINGS: dict[str, str] = {
     "NB2W011": "the notebook saves nothing: the flow returns its last model or table",
     "NB2W012": "a print shows a secret: log_prints sends it to the run logs",
     "NB2W013": "a value built from a secret crosses a task boundary",
+    "NB2W014": "a cell that never ran successfully was dropped",
+    "NB2W015": "a module used but never imported was imported",
+    "NB2W016": "a hosted notebook's runtime global is created by the script",
+    "NB2W017": "IPython's output history became a name",
 }
 
 

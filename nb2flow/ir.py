@@ -20,6 +20,7 @@ class Cell:
     source: str
     tags: tuple[str, ...] = ()
     execution_count: int | None = None
+    error: bool = False  # its saved output is an error (it did not run to the end)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ class Classified:
     title: str | None
     description: str | None
     import_names: set[str] = field(default_factory=set)
+    #: cells dropped because they never ran successfully (a syntax error):
+    #: (cell, line, message); a kept statement that needs one of them is refused
+    broken: list[tuple[int, int | None, str]] = field(default_factory=list)
     #: what the flow returns when the notebook saves nothing: (name, cell) (semantics)
     product: tuple[str, int] | None = None
     #: statements classify dropped as plots or displays, each with the index in

@@ -98,6 +98,8 @@ def _cell(number: int, raw: dict, where: Location) -> Cell:
         source=source,
         tags=tags,
         execution_count=count if isinstance(count, int) else None,
+        error=any(isinstance(o, dict) and o.get("output_type") == "error"
+                  for o in raw.get("outputs") or ()),
     )
 
 

@@ -88,6 +88,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     from .classify import classify
     from .formatting import format_code
     from .load import load
+    from .names import resolve
     from .plan import check_defined, check_script_name, plan, require_code
     from .prune import prune
     from .render import render
@@ -97,6 +98,7 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     options = resolved(options, nb.path)
     classified = classify(nb, keep_exploration=options.keep_exploration,
                           drop_plots=options.drop_plots)  # and analyze, statement by statement
+    resolve(classified)  # every name read gets a definition, or NB2F006/NB2F022/NB2F023
     classified, secrets = redact(classified, options.secrets)
     check_defined(classified)
     classified = classified if options.keep_exploration else prune(classified)

@@ -15,13 +15,16 @@ def string(text: str) -> str:
 
 
 def docstring_body(text: str) -> str:
-    """``text`` escaped for the inside of a triple-quoted docstring."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    """Notebook text (a title, a description) made safe inside a triple-quoted docstring:
+    backslashes and quotes escaped, never ending in a quote."""
+    text = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        body = text[:-1]
+        if (len(body) - len(body.rstrip("\\"))) % 2 == 0:  # the quote is not escaped yet
+            text = body + '\\"'
+    return text
 
 
 def docstring(text: str) -> str:
     """A one-line docstring, ``\"\"\"text\"\"\"``, whatever quotes ``text`` holds."""
-    text = docstring_body(text)
-    if text.endswith('"'):
-        text += " "
-    return f'"""{text}"""'
+    return f'"""{docstring_body(text)}"""'

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .ir import Flow, Param
-from .pycode import docstring, docstring_body
+from .pycode import docstring_body
 
 HEADER_MARK = "# nb2flow:"
 
@@ -36,15 +36,15 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
-    env.filters["docstring"] = docstring
-    env.filters["docstring_body"] = docstring_body
     env.filters["option"] = lambda p: repr("--" + p.name.replace("_", "-"))
     env.filters["help"] = _help
+    env.filters["docstring"] = docstring_body  # inside the template's triple quotes
     return env
 
 
 def _help(p: Param) -> str:
     text = p.help or f"{p.name.replace('_', ' ')}"
+    text = text.replace("%", "%%")  # argparse %-formats help ("5% of rows")
     return repr(f"{text} (default: %(default)s)")
 
 

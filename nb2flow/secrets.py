@@ -32,8 +32,8 @@ from libcst.metadata import ExpressionContext, ExpressionContextProvider, Metada
 
 from .analyze import analyze
 from .classify import _without_modules, code_of
+from .identifiers import unique
 from .ir import IMPORT, Classified, Diagnostic, Statement
-from .names import unique
 from .secret_spans import Span, mask, spans
 
 

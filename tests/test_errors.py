@@ -39,7 +39,7 @@ CASES = [
     ),
     (
         "syntax-error",
-        lambda p: make_notebook(p / "s.ipynb", "import os", "x = 1\ny = (2 +\n", "z = 3"),
+        lambda p: make_notebook(p / "s.ipynb", "import os", "x = 1\ny = (2 +\n", "print(y)"),
         "NB2F006", "cell 2:line",
     ),
     (
@@ -85,7 +85,7 @@ def test_error_message(tmp_path: Path, name, make, code, where) -> None:
 
 
 def test_cli_process_prints_no_traceback(tmp_path: Path) -> None:
-    nb = make_notebook(tmp_path / "bad.ipynb", "def f(:\n    pass")
+    nb = make_notebook(tmp_path / "bad.ipynb", "def f(:\n    pass", "f()")
     proc = subprocess.run(
         [sys.executable, "-m", "nb2flow", "convert", str(nb)], capture_output=True, text=True
     )
@@ -162,7 +162,7 @@ def test_notify_flags_write_state_hooks(tmp_path: Path) -> None:
 
 
 def test_verbose_shows_the_lines_and_the_docs_entry(tmp_path: Path) -> None:
-    nb = make_notebook(tmp_path / "bad.ipynb", "import os\nx = 1\nprint(x +)\ny = 2")
+    nb = make_notebook(tmp_path / "bad.ipynb", "import os\nx = 1\nprint(x +)\ny = 2", "print(y)")
     quiet = runner.invoke(app, ["convert", str(nb)])
     loud = runner.invoke(app, ["-v", "convert", str(nb)])
     assert quiet.exit_code == loud.exit_code == 1

@@ -124,7 +124,9 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, monkeypatch) -> No
     # -v on a broken cell that holds a secret
     broken = make_notebook(tmp_path / "broken.ipynb", "import os",
                            f"url = 'postgresql://root:{PG_PASSWORD}@pg/db'\n"
-                           f"headers = {{'Authorization': 'Bearer {BEARER}'}}\nx = (")
+                           f"headers = {{'Authorization': 'Bearer {BEARER}'}}\nx = (",
+                           # kept code needs the broken cell, so it cannot be dropped
+                           "import requests\nrequests.post(url, headers=headers)")
     printed += _run("-v", "convert", str(broken.name), ok=False)
     assert "NB2F006" in printed and "***" in printed
     _assert_clean(tmp_path, printed, FORMS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..identifiers import unique
 from ..ir import Diagnostic, Param
-from ..names import unique
 from ..pycode import string_body
 from .helpers import helper, scheduled_month
 from .parameters import is_path_param

@@ -10,9 +10,9 @@ import libcst as cst
 
 from ..analyze import BUILTINS, tree_io
 from ..classify import code_of
+from ..identifiers import snake, unique
 from ..ir import Classified, Statement, Task
 from ..load import TAG_PREFIX
-from ..names import snake, unique
 from ..options import ConvertOptions
 from .scope import Scope
 from .syntax import (

@@ -7,8 +7,8 @@ import keyword
 import re
 
 from ..analyze import call_io, call_name
+from ..identifiers import snake, unique
 from ..ir import Classified, Statement
-from ..names import snake, unique
 from ..options import ConvertOptions
 from .syntax import top_level_calls, tree_of
 from .tasks import TASK_RUNNERS

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Mapping
 import libcst as cst
 
 from ..analyze import analyze, call_io, call_name
+from ..identifiers import snake, unique
 from ..ir import Param, Statement
-from ..names import snake, unique
 from ..options import ConvertOptions
 from .dates import data_dir_parameter, date_parameters
 from .parameters import looks_like_path

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
+from ..identifiers import snake, unique
 from ..ir import Call, Subflow
-from ..names import snake, unique
 
 
 def make_subflows(body: list[Call], reserved: set[str]) -> tuple[list[Subflow], list[Call]]:

@@ -2,8 +2,9 @@
 
 :func:`build` is the compiler, one line per stage::
 
-    load -> classify (with analyze's facts) -> redact -> check -> prune -> plan -> render
-    -> format -> stamp
+    load -> classify (with analyze's facts) -> names -> redact -> check -> prune (and the
+    secrets' print warnings) -> plan -> the secrets' result guard -> the script-name
+    check -> render -> format -> stamp
 
 :func:`convert` adds the fast path (an up-to-date stamp: nothing is built) and the write.
 The stages are imported inside :func:`build`: an up-to-date script is recognised from its

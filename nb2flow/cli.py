@@ -264,7 +264,8 @@ def inspect(
     ] = None,
 ) -> None:
     """Show what convert would do, without writing anything: cells, tasks, parameters."""
-    from .inspect_cmd import print_tables, render_json, render_mermaid
+    from .inspect_cmd import print_tables, render_json
+    from .report import mermaid
     from .load import load
     from .pipeline import ConvertOptions, build
 
@@ -275,7 +276,7 @@ def inspect(
     if format == "json":
         typer.echo(render_json(result.flow, load(notebook)), nl=False)
     elif format == "mermaid":
-        typer.echo(render_mermaid(result.flow), nl=False)
+        typer.echo(mermaid(result.flow), nl=False)
     else:
         from rich.console import Console
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .identifiers import unique
 from .ir import Call
-
-_PLAIN, _SUBMIT = "plain", "submit"
 
 
 @dataclass(frozen=True)
@@ -235,9 +234,6 @@ def _default_code(call: Call, args: list[str] | None = None) -> str:
 
 
 def _fresh(base: str, used: set[str]) -> str:
-    name, i = base, 2
-    while name in used:
-        name = f"{base}_{i}"
-        i += 1
+    name = unique(base, used)
     used.add(name)
     return name

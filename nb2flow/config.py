@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .errors import Location, Nb2FlowError
+from .repo import find_upward, git_root
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,7 @@ _CHOICES = {
 
 
 def find_pyproject(start: Path) -> Path | None:
-    start = start.resolve()
-    for folder in [start, *start.parents]:
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-        if (folder / ".git").exists():
-            return None
-    return None
+    return find_upward(start.resolve(), "pyproject.toml")
 
 
 def notebook_key(notebook: Path, root: Path) -> str | None:
@@ -235,11 +229,7 @@ def _blank_line_after(text: str, prefix: str) -> str:
 
 
 def _git_root(folder: Path) -> Path:
-    folder = folder.resolve()
-    for candidate in [folder, *folder.parents]:
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
+    return git_root(folder) or folder.resolve()
 
 
 def _coerce(name: str, value: object, path: Path) -> object:

@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Nb2FlowError
+from .repo import find_upward
+from .textdiff import unified_diff
 
 PREFECT_YAML = "prefect.yaml"
 
@@ -192,17 +194,13 @@ def flow_info(source: str, func_name: str | None = None) -> FlowInfo | None:
 
 def find_prefect_yaml(start: Path) -> Path | None:
     """The nearest prefect.yaml from ``start`` upward; the search stops at a git root."""
-    start = start.absolute()
-    for folder in [start, *start.parents]:
-        candidate = folder / PREFECT_YAML
-        if candidate.is_file():
-            try:  # shown in messages: relative to the current folder when inside it
-                return candidate.relative_to(Path.cwd())
-            except ValueError:
-                return candidate
-        if (folder / ".git").exists():
-            return None
-    return None
+    candidate = find_upward(start.absolute(), PREFECT_YAML)
+    if candidate is None:
+        return None
+    try:  # shown in messages: relative to the current folder when inside it
+        return candidate.relative_to(Path.cwd())
+    except ValueError:
+        return candidate
 
 
 def entrypoint_path(script: Path, prefect_yaml: Path) -> str | None:
@@ -328,10 +326,7 @@ def sync(
     if new == old:
         change.status = "unchanged"
         return change
-    change.diff = "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=str(prefect_yaml), tofile=f"{prefect_yaml} (nb2flow)",
-    ))
+    change.diff = unified_diff(prefect_yaml, old, new)
     if not write:
         change.status = {"created": "would-create", "updated": "would-update"}[change.status]
         return change

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 
 from .ir import Flow, Notebook
-from .report import mermaid, plan_data
+from .report import plan_data
 
 
 def render_json(flow: Flow, notebook: Notebook) -> str:
     return json.dumps(plan_data(flow, notebook), indent=2, default=str) + "\n"
-
-
-def render_mermaid(flow: Flow) -> str:
-    return mermaid(flow)
 
 
 def print_tables(flow: Flow, notebook: Notebook, console) -> None:

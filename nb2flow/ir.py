@@ -38,7 +38,6 @@ IMPORT = "import"
 PLOT = "plot"
 DISPLAY = "display"
 MAGIC = "magic"
-SKIP = "skip"  # cell tagged nb2flow:skip
 
 
 @dataclass(frozen=True)
@@ -210,7 +209,6 @@ class Flow:
     placements: tuple[Placement, ...] = ()
     subflows: tuple[Subflow, ...] = ()
     flow_options: tuple[str, ...] = ()  # extra keyword arguments of @flow, as source
-    task_runner: str = "threads"
     prelude: tuple[str, ...] = ()  # flow-body lines before the first call (computed paths)
     secrets: tuple[Any, ...] = ()  # nb2flow.secrets.SecretUse: where, never the value
     secrets_mode: str = "block"

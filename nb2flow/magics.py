@@ -17,6 +17,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from .pycode import string
 from .rules.shell import (
     ALIASES,
     AUTOMAGICS,
@@ -286,8 +287,7 @@ def _command(cmd: str) -> str:
     cmd = cmd.strip()
     dollar = re.sub(r"(?<!\$)\$(\w+)", r"{\1}", cmd)
     if "{" in dollar:
-        escaped = dollar.replace("\\", "\\\\").replace('"', '\\"')
-        return f'f"{escaped}"'
+        return f"f{string(dollar)}"
     return repr(cmd)
 
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Nb2FlowError
+from .pycode import string
 
 #: --notify event -> (keyword of @flow, what happened, in words)
 EVENTS = {
@@ -50,9 +51,7 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+")
 
 
-def _q(text: str) -> str:
-    """A double-quoted Python string literal (black's style)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+_q = string  # a double-quoted Python string literal (black's style)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
-"""The conversion pipeline, stage by stage: load, classify, plan, render, format, write.
+"""The conversion pipeline: the library API that the CLI calls.
 
-``analyze`` runs inside ``classify`` (each statement's facts are needed to classify the
-next). This module is the library API that the CLI calls.
+:func:`build` is the compiler, one line per stage::
 
+    load -> classify (with analyze's facts) -> names -> redact -> check -> prune (and the
+    secrets' print warnings) -> plan -> the secrets' result guard -> the script-name
+    check -> render -> format -> stamp
+
+:func:`convert` adds the fast path (an up-to-date stamp: nothing is built) and the write.
 The stages are imported inside :func:`build`: an up-to-date script is recognised from its
 stamp (:func:`up_to_date`) without importing libcst, jinja2 or black, which keeps the
 pre-commit hook fast.
@@ -10,63 +14,35 @@ pre-commit hook fast.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .config import Settings, load_settings
-from .errors import Location, Nb2FlowError
+from .config import load_settings
 from .load import quick_code_hash
+from .options import (
+    DEFAULTS,
+    SCRIPT_OPTIONS,
+    ConvertOptions,
+    fingerprint,
+    given,
+    resolve,
+    validate,
+)
+from .textdiff import unified_diff
 from .write import check_target, read_stamp, read_stamp_of, stamp, write_atomic
 
 if TYPE_CHECKING:
-    from .deployment import DeployOptions, DeploymentChange
+    from .deployment import DeploymentChange
     from .ir import Flow
 
-
-@dataclass
-class ConvertOptions:
-    """What to convert and how. ``None`` (or an empty ``params``) means "not given": the
-    value then comes from ``[tool.nb2flow]`` (the notebook's own table first), else the
-    default in :data:`DEFAULTS`."""
-
-    output: Path | None = None
-    force: bool = False
-    keep_exploration: bool | None = None
-    flow_name: str | None = None
-    params: tuple[str, ...] = ()  # added to the settings' parameters
-    sequential: bool | None = None
-    subflows: bool | None = None
-    drop_plots: str | None = None  # "unsaved" keeps figures saved with savefig; "all" drops them
-    task_runner: str | None = None  # "threads", "dask" or "ray"
-    cache: bool | None = None
-    cache_expiration: str | None = None  # "30m", "12h", "7d"
-    secrets: str | None = None  # "block" (Prefect Secret blocks) or "env"
-    date_params: bool | None = None
-    scheduled_month: str | None = None  # "previous" or "current" (with date_params)
-    data_dir: bool | None = None
-    notify: tuple[str, ...] | None = None  # flow events that send a notification
-    notify_block: str | None = None  # TYPE/NAME of the Prefect block that sends it
-    notify_to: tuple[str, ...] | None = None  # recipients, for email blocks
-    deploy: DeployOptions | None = None  # add/update the deployment in prefect.yaml
+__all__ = ["DEFAULTS", "SCRIPT_OPTIONS", "ConvertOptions", "ConvertResult", "build",
+           "convert", "fingerprint", "hook_notebooks", "hook_selects", "record_options",
+           "script_path", "up_to_date"]
 
 
-#: The options that shape the script: recorded per notebook, counted in the fingerprint.
-SCRIPT_OPTIONS = ("keep_exploration", "flow_name", "params", "sequential", "subflows",
-                  "drop_plots", "task_runner", "cache", "cache_expiration", "secrets",
-                  "date_params", "scheduled_month", "data_dir", "notify", "notify_block",
-                  "notify_to")
-#: Their values when neither the command line nor the settings give one.
-DEFAULTS = {name: getattr(Settings(), "parameters" if name == "params" else name)
-            for name in SCRIPT_OPTIONS}
-
-
-@dataclass
+@dataclass(frozen=True)
 class ConvertResult:
     notebook: Path
     script: Path
@@ -75,50 +51,28 @@ class ConvertResult:
     status: str = ""  # created, updated, unchanged; with check/diff: would-create, stale,
     # edited (by hand), foreign (a file nb2flow did not write)
     diff: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = field(default=())
     deployment: DeploymentChange | None = None  # with ConvertOptions.deploy
 
-
-def _check_options(options: ConvertOptions) -> None:
-    if options.notify or options.notify_block or options.notify_to:
-        if not (options.notify and options.notify_block):
-            raise Nb2FlowError("NB2F012", "--notify and --notify-block go together")
-        from .notify import notification_code
-
-        try:
-            notification_code(options.notify, options.notify_block, options.notify_to)
-        except ValueError as exc:
-            raise Nb2FlowError("NB2F012", str(exc)) from None
-    if options.secrets not in ("block", "env"):
-        raise Nb2FlowError("NB2F012", f"--secrets {options.secrets!r}: use block or env")
-    if options.task_runner not in ("threads", "dask", "ray"):
-        raise Nb2FlowError("NB2F012", f"--task-runner {options.task_runner!r}: use threads, "
-                           "dask or ray")
-    if options.scheduled_month not in ("previous", "current"):
-        raise Nb2FlowError("NB2F012", f"--scheduled-month {options.scheduled_month!r}: use "
-                           "previous or current")
-    if options.drop_plots not in ("unsaved", "all"):
-        raise Nb2FlowError("NB2F012", "--drop-plots is 'unsaved' or 'all'")
-    if options.cache_expiration and not re.fullmatch(r"[1-9]\d*[smhd]",
-                                                     options.cache_expiration):
-        raise Nb2FlowError("NB2F012", f"--cache-expiration {options.cache_expiration!r}: "
-                           "use a number and s, m, h or d, e.g. 12h")
+    @property
+    def failed(self) -> bool:
+        """Whether the exit status is 1: the script (or its deployment) is not as generated
+        (``--check``/``--diff``), or the deployment has problems."""
+        change = self.deployment
+        deployment = change is not None and bool(
+            change.problems or change.status.startswith("would-"))
+        return self.status in STALE or deployment
 
 
-def fingerprint(code_hash: str, options: ConvertOptions) -> str:
-    """What the script depends on: the notebook's code, nb2flow's version, the options.
+#: Statuses of a script that is not what nb2flow would write (with check/diff).
+STALE = ("would-create", "stale", "edited", "foreign")
 
-    Only options that differ from their defaults count, so adding an option to nb2flow
-    does not make every existing script stale. ``options`` are resolved
-    (:func:`_with_settings`): an option recorded in ``[tool.nb2flow]`` and the same option
-    on the command line give the same fingerprint.
-    """
-    changed = sorted(
-        (name, repr(tuple(sorted(value)) if name == "params" else value))
-        for name in SCRIPT_OPTIONS
-        if (value := getattr(options, name)) != DEFAULTS[name]
-    )
-    return hashlib.sha256(repr((code_hash, __version__, changed)).encode()).hexdigest()[:16]
+
+def resolved(options: ConvertOptions | None, notebook: Path) -> ConvertOptions:
+    """``options`` completed by the notebook's ``[tool.nb2flow]`` settings, and checked."""
+    options = resolve(options or ConvertOptions(), load_settings(notebook))
+    validate(options)
+    return options
 
 
 def script_path(notebook: Path, output: Path | None = None) -> Path:
@@ -131,83 +85,33 @@ def script_path(notebook: Path, output: Path | None = None) -> Path:
 
 
 def build(notebook: str | Path, options: ConvertOptions | None = None) -> ConvertResult:
-    """Convert a notebook to script text without writing anything."""
+    """Convert a notebook to script text without writing anything: the compiler."""
     from .classify import classify
     from .formatting import format_code
-    from .ir import IMPORT, Diagnostic
     from .load import load
     from .names import resolve
-    from .plan import PlanOptions, check_defined, plan
+    from .plan import check_defined, check_script_name, plan, require_code
     from .prune import prune
     from .render import render
     from .secrets import guard_results, redact, warn_prints
 
-    options = options or ConvertOptions()
     nb = load(notebook)
-    options = _with_settings(options, load_settings(nb.path))
-    classified = classify(
-        nb, keep_exploration=options.keep_exploration, drop_plots=options.drop_plots
-    )
-    resolve(classified)
-    classified, secret_uses = redact(classified, options.secrets)
+    options = resolved(options, nb.path)
+    classified = classify(nb, keep_exploration=options.keep_exploration,
+                          drop_plots=options.drop_plots)  # and analyze, statement by statement
+    resolve(classified)  # every name read gets a definition, or NB2F006/NB2F022/NB2F023
+    classified, secrets = redact(classified, options.secrets)
     check_defined(classified)
-    if not options.keep_exploration:
-        classified = prune(classified)
+    classified = classified if options.keep_exploration else prune(classified)
     classified = warn_prints(classified)
-    if not any(s.role != IMPORT for s in classified.statements):
-        raise Nb2FlowError(
-            "NB2F007", "no code is left after removing plots, displays and magics",
-            Location(str(nb.path)),
-        )
-    _check_options(options)
-    plan_options = PlanOptions(
-        flow_name=options.flow_name, params=options.params, sequential=options.sequential,
-        subflows=options.subflows, task_runner=options.task_runner, cache=options.cache,
-        cache_expiration=options.cache_expiration, date_params=options.date_params,
-        scheduled_month=options.scheduled_month, data_dir=options.data_dir,
-        notify=options.notify, notify_block=options.notify_block, notify_to=options.notify_to,
-    )
-    flow = guard_results(plan(classified, plan_options), classified)
+    require_code(classified)
     target = script_path(nb.path, options.output)
-    shadowed = _shadowed_module(target.stem, classified)
-    diagnostics = flow.diagnostics
-    if shadowed:
-        diagnostics = (*diagnostics, Diagnostic(
-            "NB2W010", f"the script {target.name} has the name of the module `{shadowed}`: "
-            f"`python {target.name}` puts its folder first on sys.path, so `import "
-            f"{shadowed}` (here or inside a library) finds the script; rename the notebook "
-            "or pass -o"))
-    flow = replace(flow, code_hash=fingerprint(nb.code_hash, options),
-                   secrets=tuple(secret_uses), secrets_mode=options.secrets,
-                   diagnostics=diagnostics)
+    flow = plan(classified, options, secrets=tuple(secrets),
+                fingerprint=fingerprint(nb.code_hash, options))
+    flow = guard_results(flow, classified)
+    flow = check_script_name(flow, target.name, classified)
     text = stamp(format_code(render(flow)))
     return ConvertResult(nb.path, target, text, flow)
-
-
-def _shadowed_module(stem: str, classified) -> str | None:
-    """The module a script named ``stem`` would hide: the standard library's, one the
-    notebook imports, or prefect (every script imports it)."""
-    import ast
-
-    imported = {"prefect"}
-    for s in classified.statements:
-        if isinstance(s.tree, ast.Import):
-            imported |= {a.name.split(".")[0] for a in s.tree.names}
-        elif isinstance(s.tree, ast.ImportFrom) and s.tree.module and not s.tree.level:
-            imported.add(s.tree.module.split(".")[0])
-    if stem in imported or stem in sys.stdlib_module_names:
-        return stem
-    return None
-
-
-def _with_settings(options: ConvertOptions, settings: Settings) -> ConvertOptions:
-    """Command-line options completed by ``[tool.nb2flow]``: every option not given takes
-    the setting's value (the notebook's own table, then the project's, then the default)."""
-    given = {name: getattr(options, name) for name in SCRIPT_OPTIONS if name != "params"}
-    resolved = {name: getattr(settings, name) if value is None else value
-                for name, value in given.items()}
-    resolved["params"] = tuple(dict.fromkeys((*options.params, *settings.parameters)))
-    return replace(options, **resolved)
 
 
 def record_options(notebook: str | Path, options: ConvertOptions) -> Path | None:
@@ -216,12 +120,7 @@ def record_options(notebook: str | Path, options: ConvertOptions) -> Path | None
     write the same script. Returns the pyproject.toml when it changed."""
     from .config import record
 
-    changes: dict[str, object] = {
-        name: getattr(options, name) for name in SCRIPT_OPTIONS
-        if name != "params" and getattr(options, name) is not None
-    }
-    if options.params:
-        changes["parameters"] = options.params
+    changes = given(options)
     if not changes:
         return None
     return record(Path(notebook), changes)
@@ -241,8 +140,7 @@ def up_to_date(notebook: str | Path, options: ConvertOptions | None = None) -> s
     if options.force:
         return None
     code = quick_code_hash(notebook)  # raises the loader's errors (NB2F001 ...)
-    options = _with_settings(options, load_settings(notebook))
-    _check_options(options)
+    options = resolved(options, notebook)
     target = script_path(notebook, options.output)
     if target.is_symlink() or not target.is_file():
         return None
@@ -318,12 +216,11 @@ def convert(
     previous = target.read_text(encoding="utf-8", errors="replace") \
         if target.is_file() and not target.is_symlink() else None
     result = _convert_script(notebook, options, check=check, diff=diff)
-    result.deployment = sync(
+    return replace(result, deployment=sync(
         result.script, result.text, previous, options.deploy, notebook=Path(notebook),
         func_name=result.flow.func_name if result.flow is not None else None,
         write=not (check or diff),
-    )
-    return result
+    ))
 
 
 def _convert_script(notebook: str | Path, options: ConvertOptions, *, check: bool,
@@ -337,21 +234,15 @@ def _convert_script(notebook: str | Path, options: ConvertOptions, *, check: boo
     target = result.script
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     if diff and old != result.text:
-        result.diff = "".join(difflib.unified_diff(
-            (old or "").splitlines(keepends=True), result.text.splitlines(keepends=True),
-            fromfile=str(target), tofile=f"{target} (nb2flow)",
-        ))
+        result = replace(result, diff=unified_diff(target, old, result.text))
     if old == result.text:
-        result.status = "unchanged"
-        return result
+        return replace(result, status="unchanged")
     if check or diff:
         stamp_ = read_stamp_of(target) if old is not None else None
-        result.status = (
+        return replace(result, status=(
             "would-create" if old is None else "foreign" if stamp_ is None
             else "edited" if stamp_.edited else "stale"
-        )
-        return result
+        ))
     state = check_target(target, options.force, str(result.notebook))
     write_atomic(target, result.text)
-    result.status = "created" if state == "new" else "updated"
-    return result
+    return replace(result, status="created" if state == "new" else "updated")

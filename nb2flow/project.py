@@ -14,7 +14,6 @@ with the diff that ``--force`` would apply. Running it twice changes nothing.
 
 from __future__ import annotations
 
-import difflib
 import importlib.metadata
 import importlib.util
 import subprocess
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Nb2FlowError
+from .repo import git_root
+from .textdiff import unified_diff
 
 NB2FLOW_REPO = "https://github.com/nb2flow/nb2flow"
 HOOK_IDS = ("nb2flow", "nb2flow-check")
@@ -84,7 +85,6 @@ class InitResult:
     changes: list[FileChange]
     pool: str
     problems: list = field(default_factory=list)  # nb2flow.deployment.Problem
-    written: bool = False  # False when a conflict (status kept) stopped every write
 
     @property
     def conflicts(self) -> bool:
@@ -121,14 +121,6 @@ def _git(directory: Path, *args: str) -> str | None:
         return None
     out = proc.stdout.strip()
     return out if proc.returncode == 0 and out else None
-
-
-def git_root(directory: Path) -> Path | None:
-    directory = directory.resolve()
-    for folder in [directory, *directory.parents]:
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 def pull_steps(recipe: str, directory: Path, repo: str | None, branch: str | None) -> list:
@@ -186,15 +178,7 @@ def init_project(options: InitOptions) -> InitResult:
             if change.path.is_symlink() or change.path.is_dir():
                 check_target(change.path, False)  # raises NB2F010
             write_atomic(change.path, change.text)
-    result.written = True
     return result
-
-
-def _diff(path: Path, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=str(path), tofile=f"{path} (nb2flow)",
-    ))
 
 
 def _finish(path: Path, old: str | None, new: str, conflicts: list[str],
@@ -204,10 +188,10 @@ def _finish(path: Path, old: str | None, new: str, conflicts: list[str],
     if old is None:
         return FileChange(path, "created", new, notes=notes)
     if conflicts and not force:
-        return FileChange(path, "kept", old, _diff(path, old, new), notes + conflicts)
+        return FileChange(path, "kept", old, unified_diff(path, old, new), notes + conflicts)
     if new == old:
         return FileChange(path, "unchanged", old, notes=notes)
-    return FileChange(path, "forced" if conflicts else "updated", new, _diff(path, old, new),
+    return FileChange(path, "forced" if conflicts else "updated", new, unified_diff(path, old, new),
                       notes + conflicts)
 
 

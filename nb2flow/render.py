@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .ir import Flow, Param
+from .pycode import docstring_body
 
 HEADER_MARK = "# nb2flow:"
 
@@ -37,15 +38,8 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = repr
     env.filters["option"] = _option
     env.filters["help"] = _help
-    env.filters["docstring"] = docstring_text
+    env.filters["docstring"] = docstring_body  # inside the template's triple quotes
     return env
-
-
-def docstring_text(text: str) -> str:
-    """Notebook text (a title, a description) made safe inside a triple-quoted docstring:
-    backslashes and quotes escaped, never ending in a quote."""
-    text = str(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return text[:-1] + '\\"' if text.endswith('"') else text
 
 
 def option_flag(name: str) -> str:

@@ -32,6 +32,7 @@ from libcst.metadata import ExpressionContext, ExpressionContextProvider, Metada
 
 from .analyze import analyze
 from .classify import _without_modules, code_of
+from .identifiers import unique
 from .ir import IMPORT, Classified, Diagnostic, Statement
 from .secret_spans import Span, mask, spans
 
@@ -468,11 +469,7 @@ def _strings_with_names(tree: ast.AST):
 
 def _unique_name(name: str, taken: set[str]) -> str:
     base = re.sub(r"\W+", "_", name).strip("_") or "secret"
-    candidate, i = base, 2
-    while candidate.replace("_", "-").lower() in taken:
-        candidate = f"{base}_{i}"
-        i += 1
-    return candidate
+    return unique(base, taken, key=lambda n: n.replace("_", "-").lower())
 
 
 def _line_offset(s: Statement, value: str) -> int:

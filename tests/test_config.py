@@ -195,7 +195,7 @@ def test_every_option_can_be_set_per_notebook(tmp_path: Path) -> None:
     assert (mine.cron, mine.interval, mine.work_pool) == ("0 3 * * *", 3600, "gpu")
     assert other == load_settings(folder) and mine.recorded and not other.recorded
     flow = build(nb).flow
-    assert flow.name == "sales" and flow.task_runner == "dask"
+    assert flow.name == "sales" and any("DaskTaskRunner(" in o for o in flow.flow_options)
     assert {"rows", "alpha", "year", "month", "data_dir"} <= {p.name for p in flow.params}
 
 

@@ -111,11 +111,11 @@ def test_content_key_is_stable_for_equal_data() -> None:
     import pandas as pd
     from scipy import sparse
 
-    from nb2flow.plan import _CONTENT_KEY
+    from nb2flow.plan.helpers import content_key
 
     namespace: dict = {}
     exec("import hashlib\nimport inspect\nfrom prefect.utilities.hashing import hash_objects\n"
-         + _CONTENT_KEY, namespace)
+         + content_key(), namespace)
 
     def step(df, m):
         return df, m

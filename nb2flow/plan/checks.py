@@ -1,0 +1,133 @@
+"""Checks of the classified notebook: undefined names (NB2F017, NB2W009), no code left
+(NB2F007), a script name that shadows a module (NB2W010)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import replace
+
+import libcst as cst
+
+from ..analyze import BUILTINS
+from ..classify import code_of
+from ..errors import Location, Nb2FlowError
+from ..ir import IMPORT, Classified, Diagnostic, Flow, Statement
+from .scope import Scope
+from .syntax import tree_of
+
+
+_IPYTHON_NAMES = {"In", "Out", "_", "__", "___", "exit", "quit", "get_ipython", "display",
+                  "__name__", "__builtins__"}
+
+
+def check_defined(c: Classified) -> None:
+    """NB2F017 for a name no cell defines, checked before pruning (``del x`` of a name
+    never defined fails in the notebook even if pruning would drop the statement)."""
+    imports = {n for s in c.statements if s.role == IMPORT for n in s.facts.writes}
+    code = [s for s in c.statements if s.role != IMPORT]
+    written = imports | {  # calling a method on a name does not define it (json.dump)
+        w for s in [*code, *(s for _, s in c.shown)]
+        for w in (*s.facts.writes, *s.facts.declares_global)
+        if w not in s.facts.mutates
+    }  # a name only a plot defines is checked after pruning, which may keep the plot
+    check_names(c, code, written, [])
+    seen = set(imports)
+    for s in code:  # `del x` before any cell defines x fails in the notebook too
+        early = [d for d in s.facts.deletes if d not in seen]
+        if early:
+            raise Nb2FlowError(
+                "NB2F017", f"`{early[0]}` is deleted before any cell defines it",
+                Location(str(c.notebook.path), s.cell, s.line),
+            )
+        seen.update(s.facts.writes)
+
+
+def _evaluated_at_definition(tree: ast.AST) -> set[str]:
+    """Names a def or class reads when it runs: decorators, defaults, bases."""
+    nodes: list[ast.AST] = list(getattr(tree, "decorator_list", []))
+    if isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        nodes += [*tree.args.defaults, *(d for d in tree.args.kw_defaults if d is not None)]
+    elif isinstance(tree, ast.ClassDef):
+        nodes += [*tree.bases, *(k.value for k in tree.keywords)]
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def check_names(c: Classified, code: list[Statement], written: set[str],
+                   diagnostics: list[Diagnostic]) -> None:
+    """A name read but never defined: an error at top level, a warning inside a function."""
+    if any(s.facts.star_import for s in c.statements):
+        return
+    known = written | BUILTINS | _IPYTHON_NAMES
+    for s in code:
+        missing = [r for r in s.facts.reads if r not in known]
+        if not missing:
+            continue
+        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)) and not (
+            set(missing) & _evaluated_at_definition(s.tree)
+        ):
+            diagnostics.append(Diagnostic(
+                "NB2W009", f"{s.facts.writes[0]} uses {', '.join(missing)}, which nothing in "
+                "the notebook defines", s.cell, s.line))
+            continue
+        line = s.line + next(
+            (n.lineno - s.tree.lineno for n in ast.walk(tree_of(s))
+             if isinstance(n, ast.Name) and n.id == missing[0]), 0)
+        execs = [t for t in code if t.facts.uses_exec]
+        hint = (
+            f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
+            "nb2flow cannot see: assign it in plain code" if execs else ""
+        )
+        raise Nb2FlowError(
+            "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
+            Location(str(c.notebook.path), s.cell, line),
+        )
+
+
+def require_code(c: Classified) -> None:
+    """NB2F007 when nothing but imports is left."""
+    if not any(s.role != IMPORT for s in c.statements):
+        raise Nb2FlowError(
+            "NB2F007", "no code is left after removing plots, displays and magics",
+            Location(str(c.notebook.path)),
+        )
+
+
+def _shadowed_module(script: str, statements: list[Statement]) -> str | None:
+    """The module a script named ``script`` would hide: the standard library's, one the
+    notebook imports, or prefect (every script imports it)."""
+    stem = script.removesuffix(".py")
+    imported = {"prefect"}
+    for tree in map(tree_of, statements):
+        if isinstance(tree, ast.Import):
+            imported |= {a.name.split(".")[0] for a in tree.names}
+        elif isinstance(tree, ast.ImportFrom) and tree.module and not tree.level:
+            imported.add(tree.module.split(".")[0])
+    if stem and (stem in imported or stem in sys.stdlib_module_names):
+        return stem
+    return None
+
+
+def check_script_name(flow: Flow, script: str, c: Classified) -> Flow:
+    """NB2W010 when the script's name hides a module it (or a library) imports."""
+    shadowed = _shadowed_module(script, c.statements)
+    if not shadowed:
+        return flow
+    return replace(flow, diagnostics=(*flow.diagnostics, Diagnostic(
+        "NB2W010", f"the script {script} has the name of the module `{shadowed}`: "
+        f"`python {script}` puts its folder first on sys.path, so `import "
+        f"{shadowed}` (here or inside a library) finds the script; rename the notebook "
+        "or pass -o")))
+
+
+def diagnose(c: Classified, scope: Scope) -> list[Diagnostic]:
+    """The classifier's diagnostics, then undefined names (NB2F017 raised, NB2W009) and
+    star imports (NB2W002)."""
+    diagnostics = list(c.diagnostics)
+    check_names(c, list(scope.code), set(scope.written), diagnostics)
+    diagnostics += [
+        Diagnostic("NB2W002", f"`{code_of(s.node).strip()}` kept at module level; names it "
+                   "provides are not tracked", s.cell, s.line)
+        for s in scope.imports if s.facts.star_import
+    ]
+    return diagnostics

@@ -76,6 +76,11 @@ def convert(
         typer.Option(help="Keep plots and displayed values [default: the keep-exploration "
                      "setting, else no]."),
     ] = None,
+    keep_experiments: Annotated[
+        Optional[bool],
+        typer.Option(help="Keep experiments: models trained and never saved, model-zoo loops, "
+                     "unused searches [default: the keep-experiments setting, else no]."),
+    ] = None,
     flow_name: Annotated[
         Optional[str], typer.Option(help="Flow name (default: from the notebook file name).")
     ] = None,
@@ -192,6 +197,7 @@ def convert(
     for nb in notebooks:
         options = ConvertOptions(
             output=output, force=force, keep_exploration=keep_exploration,
+            keep_experiments=keep_experiments,
             flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
             subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
             cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
@@ -258,6 +264,9 @@ def inspect(
     keep_exploration: Annotated[
         Optional[bool], typer.Option(help="Keep plots and displays [default: the setting].")
     ] = None,
+    keep_experiments: Annotated[
+        Optional[bool], typer.Option(help="Keep experiments [default: the setting].")
+    ] = None,
     subflows: Annotated[
         Optional[bool], typer.Option(help="Plan subflows per # section [default: the "
                                      "notebook's recorded options].")
@@ -272,6 +281,7 @@ def inspect(
     if format not in ("table", "json", "mermaid"):
         raise Nb2FlowError("NB2F012", "--format is table, json or mermaid")
     result = build(notebook, ConvertOptions(keep_exploration=keep_exploration,
+                                            keep_experiments=keep_experiments,
                                             subflows=subflows))
     if format == "json":
         typer.echo(render_json(result.flow, load(notebook)), nl=False)

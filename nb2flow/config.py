@@ -25,6 +25,7 @@ from .repo import find_upward, git_root
 class Settings:
     notebooks: tuple[str, ...] = ()  # globs of notebooks the pre-commit hook converts
     keep_exploration: bool = False
+    keep_experiments: bool = False  # models trained and never saved, searches, zoos
     parameters: tuple[str, ...] = ()  # extra variable names to make flow parameters
     work_pool: str = "default"
     tags: tuple[str, ...] = ()

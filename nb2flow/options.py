@@ -37,6 +37,7 @@ class ConvertOptions:
     output: Path | None = None
     force: bool = False
     keep_exploration: bool | None = _script()
+    keep_experiments: bool | None = _script()  # keep what semantics calls experiments
     flow_name: str | None = _script()
     params: tuple[str, ...] = _script(())  # added to the settings' parameters
     sequential: bool | None = _script()  # plain task calls, no submitting

@@ -102,7 +102,8 @@ def build(notebook: str | Path, options: ConvertOptions | None = None) -> Conver
     resolve(classified)  # every name read gets a definition, or NB2F006/NB2F022/NB2F023
     classified, secrets = redact(classified, options.secrets)
     check_defined(classified)
-    classified = classified if options.keep_exploration else prune(classified)
+    classified = classified if options.keep_exploration else prune(
+        classified, keep_experiments=options.keep_experiments)
     classified = warn_prints(classified)
     require_code(classified)
     target = script_path(nb.path, options.output)

@@ -395,3 +395,28 @@ def test_a_fit_with_a_checkpoint_callback_saves_the_model(tmp_path):
                "model.fit(X, y, epochs=2, callbacks=[ModelCheckpoint('best.keras')])")
     assert kept(c)[-1] == "model.fit(X, y, epochs=2, callbacks=[ModelCheckpoint('best.keras')])"
     assert [d.code for d in c.diagnostics] == []  # saved: no NB2W011
+
+
+def test_keep_experiments_from_the_command_line_and_the_settings(tmp_path):
+    """``--keep-experiments`` brings the Lasso back, is recorded in ``[tool.nb2flow]``, and
+    a plain convert afterwards keeps it (the option sticks)."""
+    import subprocess
+    import sys
+
+    make_notebook(tmp_path / "n.ipynb", "import pickle\nfrom sklearn.linear_model import "
+                  "Lasso, LinearRegression", "X, y = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]",
+                  "lasso = Lasso(alpha=0.1).fit(X, y)\nprint('lasso', lasso.score(X, y))",
+                  "lr = LinearRegression().fit(X, y)\n"
+                  "with open('lr.bin', 'wb') as f:\n    pickle.dump(lr, f)")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+
+    def convert(*args):
+        done = subprocess.run([sys.executable, "-m", "nb2flow", "convert", "n.ipynb", *args],
+                              cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return (tmp_path / "n.py").read_text()
+
+    assert "Lasso(" not in convert()
+    assert "Lasso(" in convert("--keep-experiments")
+    assert "keep_experiments = true" in (tmp_path / "pyproject.toml").read_text()
+    assert "Lasso(" in convert()

@@ -47,7 +47,7 @@ NEVER_FOR_VALID = {"NB2F006", "NB2F007", "NB2F013", "NB2F017"}
 EQUIVALENCE_FEATURES = Features(
     # a function with `global a` defined in one step and called in another changes a copy
     # (NB2W006 warns); a def and its calls in one step work (test_hard_cases)
-    global_stmt=False,
+    global_stmt=True,
 )
 
 

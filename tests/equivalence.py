@@ -17,7 +17,9 @@ Neither side is built from nb2flow's decisions:
 
 :func:`assert_same_effects` then compares: every file the notebook wrote must be written
 by the flow with the same bytes, every line it printed must be printed by the flow (as a
-multiset: a concurrent runner may reorder), and the flow must do nothing more. The only
+multiset: a concurrent runner may reorder), and the flow must do nothing more, except
+print, as ``label: value``, a value a cell of the notebook displayed (nb2flow turns a
+displayed metric into a print). The only
 differences allowed are the ones nb2flow *reported*: an effect of a cell that the
 conversion result lists in ``flow.dropped`` (a plot, display or experiment it left out,
 with its reason). The report is read only to excuse a difference, never to decide what
@@ -52,12 +54,17 @@ class Effects:
     files: dict[str, bytes]
     #: notebook only: line -> cells that printed it; file -> the cell that last wrote it
     print_cells: dict[str, list[int]] = field(default_factory=dict)
+    #: notebook only: the values cells displayed (``text/plain`` of an execute result)
+    shown: list[str] = field(default_factory=list)
     writers: dict[str, int] = field(default_factory=dict)
     result: object = None
 
 
 def lines(text: str) -> list[str]:
-    return [line.rstrip() for line in text.split("\n") if line.strip()]
+    """Printed text as lines: trailing whitespace removed, blank lines left out, and
+    tab-separated columns (``!ls`` in a kernel writes to a terminal) one per line."""
+    return [part.rstrip() for line in text.split("\n") for part in line.split("\t")
+            if part.strip()]
 
 
 # ------------------------------------------------------------------ notebook side
@@ -87,6 +94,8 @@ def run_notebook(path: Path, cwd: Path, timeout: int = 300) -> Effects:
                     for line in lines(output["text"]):
                         effects.prints.append(line)
                         effects.print_cells.setdefault(line, []).append(number)
+                elif output.get("output_type") == "execute_result":
+                    effects.shown.append(output.get("data", {}).get("text/plain", ""))
     effects.files = changed_files(before, previous)
     return effects
 
@@ -174,12 +183,32 @@ def run_flow(script: Path, cwd: Path, task_runner=None, **params) -> Effects:
     saved_main = sys.modules.get("__main__")
     sys.modules["__main__"] = module
     try:
-        with _chdir(cwd), captured_prints() as printed:
+        with _chdir(cwd), captured_prints() as printed, captured_fd1() as shell:
             result = flow(**params)
     finally:
         sys.modules["__main__"] = saved_main
-    return Effects(prints=list(printed), files=changed_files(before, snapshot(cwd)),
+    return Effects(prints=printed + shell, files=changed_files(before, snapshot(cwd)),
                    result=result)
+
+
+@contextlib.contextmanager
+def captured_fd1():
+    """What reaches the process's standard output file (``!cmd`` run by subprocess)."""
+    import tempfile
+
+    out: list[str] = []
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 1)
+        try:
+            yield out
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+            tmp.seek(0)
+            out.extend(lines(tmp.read().decode("utf-8", "replace")))
 
 
 _LOGGING_YML = """\
@@ -297,6 +326,13 @@ def differences(notebook: Effects, flow: Effects, result) -> tuple[list[str], li
             wrong.append(f"the flow {state} {name} (cell {notebook.writers.get(name)})")
     missing = Counter(notebook.prints) - Counter(flow.prints)
     extra = Counter(flow.prints) - Counter(notebook.prints)
+    for line in list(missing):  # the same line but for a measured duration
+        twin = next((e for e in extra if extra[e] and _timeless(e) == _timeless(line)
+                     and _timeless(line) != line), None)
+        while twin is not None and missing[line] and extra[twin]:
+            missing[line] -= 1
+            extra[twin] -= 1
+    missing, extra = +missing, +extra
     for line, count in sorted(missing.items()):
         cells = notebook.print_cells.get(line, [])
         dropped = [c for c in cells if drops.get(c)]
@@ -305,9 +341,23 @@ def differences(notebook: Effects, flow: Effects, result) -> tuple[list[str], li
                 excuse(f"print {line!r}", cell)
         else:
             wrong.append(f"the flow did not print {line!r} (x{count}, cells {cells})")
+    shown = Counter(notebook.shown)
     for line, count in sorted(extra.items()):
-        wrong.append(f"the flow printed {line!r} (x{count}), the notebook did not")
+        # a value the notebook displayed, printed by the flow as "label: value"
+        label, _, value = line.partition(": ")
+        while count and value and shown[value] > 0:
+            shown[value] -= 1
+            count -= 1
+        if count:
+            wrong.append(f"the flow printed {line!r} (x{count}), the notebook did not")
     return wrong, excused
+
+
+_DURATION = __import__("re").compile(r"\d+(\.\d+)?\s*(ns|µs|us|ms|s|sec|seconds)\b")
+
+
+def _timeless(line: str) -> str:
+    return _DURATION.sub("<duration>", line)
 
 
 def assert_same_effects(notebook: Effects, flow: Effects, result,

@@ -25,6 +25,11 @@ conversion result lists in ``flow.dropped`` (a plot, display or experiment it le
 with its reason). The report is read only to excuse a difference, never to decide what
 runs.
 
+The lines IPython itself prints for ``%time`` and ``%timeit`` (``CPU times: ...``,
+``Wall time: ...``) are not the cell's output: they are left out when the cell's source
+has that magic. A line that differs only in a measured duration (``18 fits in 4.4s``)
+matches.
+
 Lines are compared with trailing whitespace removed and blank lines left out, because
 Prefect's print logging strips the end of each ``print`` (``print("a\\n")`` logs ``"a"``).
 """
@@ -56,6 +61,7 @@ class Effects:
     print_cells: dict[str, list[int]] = field(default_factory=dict)
     #: notebook only: the values cells displayed (``text/plain`` of an execute result)
     shown: list[str] = field(default_factory=list)
+    sources: dict[int, str] = field(default_factory=dict)
     writers: dict[str, int] = field(default_factory=dict)
     result: object = None
 
@@ -84,6 +90,7 @@ def run_notebook(path: Path, cwd: Path, timeout: int = 300) -> Effects:
             if cell.cell_type != "code":
                 continue
             number = index + 1  # nb2flow numbers cells from 1, markdown included
+            effects.sources[number] = cell.source
             client.execute_cell(cell, index)
             now = snapshot(cwd)
             for name in changed_files(previous, now):
@@ -335,6 +342,11 @@ def differences(notebook: Effects, flow: Effects, result) -> tuple[list[str], li
     missing, extra = +missing, +extra
     for line, count in sorted(missing.items()):
         cells = notebook.print_cells.get(line, [])
+        if _TIMING.match(line) and all("%time" in notebook.sources.get(c, "") for c in cells):
+            # IPython's own report of a `%time`/`%timeit` in that cell, not the cell's code
+            excused.extend(Excused(f"print {line!r}", c, ["IPython's %time report"])
+                           for c in cells[:count])
+            continue
         dropped = [c for c in cells if drops.get(c)]
         if len(dropped) >= count:
             for cell in dropped[:count]:
@@ -354,6 +366,11 @@ def differences(notebook: Effects, flow: Effects, result) -> tuple[list[str], li
 
 
 _DURATION = __import__("re").compile(r"\d+(\.\d+)?\s*(ns|µs|us|ms|s|sec|seconds)\b")
+
+
+_TIMING = __import__("re").compile(
+    r"(CPU times: user .* total: |Wall time: |.* per loop \(mean ± std\. dev\. of "
+    r"|The slowest run took .* times longer)")
 
 
 def _timeless(line: str) -> str:

@@ -6,8 +6,8 @@ compares a flow with its notebook runs the **whole notebook in a kernel** (nbcli
 the **flow under Prefect** on the session's test server; any difference must be one nb2flow
 reported. The cases that are about concurrency (in-place changes and aliases handed from
 task to task, an in-place extension ordered after its readers) also run converted with
-``--sequential`` and with ``--task-runner dask`` (``python script.py``: a local Dask
-cluster of worker processes, where a task's arguments are copies).
+``--sequential``, and the first also with ``--task-runner dask`` (``python script.py``: a
+local Dask cluster of worker processes, where a task's arguments are copies).
 
 Each case's own test function runs with ``assert_equivalent`` swapped for the real one, so
 the extra assertions it makes on the result (warnings, script text) hold here too.
@@ -30,16 +30,19 @@ pytestmark = pytest.mark.slow
 
 #: cases about what concurrent tasks may see: also --sequential and --task-runner dask
 CONCURRENCY = {
-    "test_in_place_mutation_passed_between_tasks",
-    "test_mutation_through_an_alias_after_an_in_place_extension",
-    "test_in_place_extension_is_ordered_after_its_readers",
+    "test_in_place_mutation_passed_between_tasks": ("default", "sequential", "dask"),
+    "test_mutation_through_an_alias_after_an_in_place_extension": ("default", "sequential"),
+    "test_in_place_extension_is_ordered_after_its_readers": ("default", "sequential"),
 }
+#: the stand-in check is enough for size: a 2,000-line cell costs 10 s in a kernel
+STAND_IN_ONLY = {"test_very_long_cell"}
 
 
 def _cases() -> list:
     out = []
     for name, fn in vars(hard).items():
-        if not name.startswith("test_") or "assert_equivalent(" not in inspect.getsource(fn):
+        if (not name.startswith("test_") or name in STAND_IN_ONLY
+                or "assert_equivalent(" not in inspect.getsource(fn)):
             continue
         marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "parametrize"]
         arg = marks[0].args[1][0] if marks else None  # one value of a parametrized case
@@ -76,7 +79,7 @@ def _real_assert_equivalent(runners):
 @pytest.mark.parametrize("case,arg", _cases())
 def test_hard_case_under_prefect(case: str, arg, tmp_path: Path, monkeypatch,
                                  prefect_harness) -> None:
-    runners = ("default", "sequential", "dask") if case in CONCURRENCY else ("default",)
+    runners = CONCURRENCY.get(case, ("default",))
     monkeypatch.setattr(hard, "assert_equivalent", _real_assert_equivalent(runners))
     fn = getattr(hard, case)
     fn(tmp_path, arg) if arg is not None else fn(tmp_path)
@@ -101,3 +104,22 @@ def test_ipython_syntax_under_prefect(tmp_path: Path, prefect_harness) -> None:
     notebook = run_notebook(path, tmp_path / "nb")
     assert notebook.files == {"out/shell.txt": b"hi\n", "out/bash.txt": b"there\n"}
     assert_same_effects(notebook, run_flow(script, tmp_path / "flow"), result)
+
+
+@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
+                   reason="known bug: global in a function called in another step")
+def test_global_statement_in_a_function_called_in_another_step(tmp_path: Path,
+                                                                prefect_harness) -> None:
+    """The same known bug under Prefect: exactly the wrong result of test_hard_cases."""
+    path = make_notebook(tmp_path / "src" / "nb.ipynb", *hard.GLOBAL_ACROSS_STEPS)
+    result = build(path)
+    script = path.with_suffix(".py")
+    script.write_text(result.text)
+    for folder in ("nb", "flow"):
+        (tmp_path / folder).mkdir()
+    notebook = run_notebook(path, tmp_path / "nb")
+    assert notebook.prints == ["2", "6"]
+    flow = run_flow(script, tmp_path / "flow")
+    if sorted(flow.prints) == hard.GLOBAL_WRONG_RESULT:
+        pytest.fail(f"known bug: the flow printed {flow.prints}")
+    assert_same_effects(notebook, flow, result)

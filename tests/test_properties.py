@@ -128,6 +128,38 @@ def test_eager_order_gives_the_same_result(cells) -> None:
     _assert_flow_computes_what_the_notebook_computes(cells, eager=True)
 
 
+#: A fixed sample (the same examples on every run) with the real oracle
+PREFECT_SAMPLE = 6
+
+
+@pytest.mark.slow
+def test_a_fixed_sample_under_prefect_and_a_kernel(prefect_harness) -> None:
+    """The whole generated notebook in a kernel (real magics, real matplotlib) against the
+    flow run by Prefect on the session's test server (equivalence.py)."""
+    from equivalence import run_flow, run_notebook
+
+    @settings(max_examples=PREFECT_SAMPLE, derandomize=True, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(cells=notebooks(EQUIVALENCE_FEATURES))
+    def check(cells) -> None:
+        note(_describe(cells))
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            for d in ("nb", "flow", "src"):
+                (tmp / d).mkdir()
+            path, result, error = _convert(cells, tmp / "src")
+            if error is not None:
+                assert error.code not in NEVER_FOR_VALID, error.render()
+                return
+            script = tmp / "src" / "generated.py"
+            script.write_text(result.text)
+            note(result.text)
+            assert_same_effects(run_notebook(path, tmp / "nb"),
+                                run_flow(script, tmp / "flow"), result)
+
+    check()
+
+
 # ----------------------------------------------------------- never crash, deterministic
 
 # Arbitrary text in cells: most of it is not Python. nb2flow must answer with a

@@ -219,6 +219,44 @@ def run_cells(cells: list[str], cwd: Path) -> tuple[list[str], dict, dict]:
     return out.getvalue().splitlines(), changed_files(before, snapshot(cwd)), namespace
 
 
+def run_cells_effects(cells: list, cwd: Path):
+    """Like :func:`run_cells` for a notebook's cells (code strings, or ``(kind, source,
+    ...)`` tuples), numbered as nb2flow numbers them: an ``equivalence.Effects`` with each
+    printed line and file attributed to its cell."""
+    from equivalence import Effects, lines
+
+    namespace: dict = {"__name__": "__main__"}
+    effects = Effects(prints=[], files={})
+    before = previous = snapshot(cwd)
+    with _chdir(cwd):
+        for number, cell in enumerate(cells, start=1):
+            kind, source = ("code", cell) if isinstance(cell, str) else cell[:2]
+            if kind != "code":
+                continue
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(compile(strip_magics(source), f"<cell {number}>", "exec"), namespace)
+                if "matplotlib.pyplot" in sys.modules:  # Jupyter closes a cell's figures
+                    sys.modules["matplotlib.pyplot"].close("all")
+            for line in lines(out.getvalue()):
+                effects.prints.append(line)
+                effects.print_cells.setdefault(line, []).append(number)
+            now = snapshot(cwd)
+            for name in changed_files(previous, now):
+                effects.writers[name] = number
+            previous = now
+    effects.files = changed_files(before, previous)
+    return effects
+
+
+def flow_effects(script: Path, cwd: Path, eager: bool = False):
+    """:func:`run_flow_fn` as an ``equivalence.Effects``."""
+    from equivalence import Effects, lines
+
+    printed, files = run_flow_fn(script, cwd, eager=eager)
+    return Effects(prints=[p for line in printed for p in lines(line)], files=files)
+
+
 def notebook_code_cells(path: Path) -> list[str]:
     data = json.loads(path.read_text(encoding="utf-8-sig"))
     cells = []

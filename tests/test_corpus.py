@@ -1,10 +1,10 @@
 """The test corpus (tests/notebooks, 13 styles): golden scripts, clean code, same artifacts.
 
-Equivalence: the notebook's kept cells run with nbclient in one folder; the generated flow
-runs under a real Prefect run (session harness) in another, prepared the same way (except
-that the folders the notebook's author made by hand are not made for the flow: it must
-create them). Every artifact the manifest lists must be produced by both and be equal by
-content (pickles, parquet, CSV, JSON and NumPy files by value, others by bytes).
+Equivalence (``equivalence.py``): the whole notebook runs with nbclient in one folder; the
+generated flow runs under a real Prefect run (session harness) in another, prepared the same
+way (except that the folders the notebook's author made by hand are not made for the flow:
+it must create them). Every file and printed line must be the same, except what nb2flow
+reported dropping; every artifact the manifest lists must be written by both.
 Regenerate the golden scripts with ``NB2FLOW_UPDATE_GOLDEN=1 pytest tests/test_corpus.py``.
 """
 
@@ -16,13 +16,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from equivalence import execute, kept_notebook
+from equivalence import assert_same_effects, run_flow, run_notebook
 from notebook_runner import CORPUS, load_manifest, prepare_workdir
 from test_golden import pyflakes_messages
 
 from nb2flow.formatting import format_code
 from nb2flow.pipeline import build
-from nb2flow.verify.content import compare_files
 
 MANIFEST = load_manifest()
 NAMES = sorted(MANIFEST)
@@ -55,9 +54,20 @@ def test_corpus_golden_and_clean(name: str, tmp_path: Path) -> None:
         assert not any(m in text for m in ("matplotlib", "seaborn", "plotly")), "plot import"
 
 
+#: Known bugs the oracle shows, asserted as they are (strict: the fix must remove the mark)
+KNOWN_BUGS = {
+    # main's pipeline-semantics WIP (f3ba1a1): `drop_inactive()` declares `global df` and
+    # is called for its effect; the flow's `train` task then reads a `df` that is None
+    "global_statements_churn.ipynb": pytest.mark.xfail(
+        strict=True, raises=TypeError,
+        reason="flow crashes: TypeError: 'NoneType' object is not subscriptable (df)"),
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
-def test_corpus_flow_reproduces_notebook(name: str, tmp_path: Path, run_flow) -> None:
+@pytest.mark.parametrize("name", [pytest.param(n, marks=KNOWN_BUGS.get(n, ()))
+                                  for n in NAMES])
+def test_corpus_flow_reproduces_notebook(name: str, tmp_path: Path, prefect_harness) -> None:
     entry = MANIFEST[name]
     notebook = _copy(name, tmp_path / "src")
     result = build(notebook)
@@ -66,15 +76,9 @@ def test_corpus_flow_reproduces_notebook(name: str, tmp_path: Path, run_flow) ->
     nb_dir, flow_dir = tmp_path / "nb", tmp_path / "flow"
     prepare_workdir(nb_dir, entry)
     prepare_workdir(flow_dir, {**entry, "folders": []})
-    execute(kept_notebook(notebook, result.flow), nb_dir)
-    run_flow(script, flow_dir)
+    ran = run_notebook(notebook, nb_dir)
+    flowed = run_flow(script, flow_dir)
+    assert_same_effects(ran, flowed, result, context=name)
     for artifact in entry["artifacts"]:
-        ours, theirs = flow_dir / artifact, nb_dir / artifact
-        assert theirs.exists(), f"the notebook did not write {artifact}"
-        assert ours.exists(), f"the flow did not write {artifact}"
-        if ours.suffix == ".png":  # inline backend vs Agg: bytes and tight bbox differ
-            from matplotlib.image import imread
-
-            assert imread(ours).size > 0 and imread(theirs).size > 0, artifact
-            continue
-        assert compare_files(theirs, ours, rtol=1e-9) is None, artifact
+        assert artifact in ran.files, f"the notebook did not write {artifact}"
+        assert artifact in flowed.files, f"the flow did not write {artifact}"

@@ -111,6 +111,37 @@ def test_global_statement_on_a_name_that_changes(tmp_path: Path) -> None:
     )
 
 
+#: A function declaring `global a`, defined in one step and called in a later one: in the
+#: notebook the call changes `a` (prints 2, then 6); in the flow `global` became `nonlocal`
+#: of the defining task, so the call changes that task's copy and the later step prints
+#: the value it was passed (2, then 2). NB2W006 warns. Known bug.
+GLOBAL_ACROSS_STEPS = ("a = len('ab')\nprint(a)", "def bump():\n    global a\n    a = a * 3",
+                       ("markdown", "## Report"), "bump()\nprint(a)")
+GLOBAL_WRONG_RESULT = ["2", "2"]
+
+
+@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
+                   reason="known bug: global in a function called in another step: the "
+                          "flow prints 2, 2 where the notebook prints 2, 6")
+def test_global_statement_in_a_function_called_in_another_step(tmp_path: Path) -> None:
+    """Fails (as expected) only with exactly the known wrong result; any other wrong
+    result is a real failure, and the fix turns this into an XPASS (strict: remove the
+    mark)."""
+    path, result = convert(tmp_path, *GLOBAL_ACROSS_STEPS)
+    assert "NB2W006" in diagnostics(result)
+    script = path.with_suffix(".py")
+    script.write_text(result.text)
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "flow").mkdir()
+    expected = run_cells([c for c in GLOBAL_ACROSS_STEPS if isinstance(c, str)],
+                         tmp_path / "nb")[0]
+    assert expected == ["2", "6"]
+    printed = run_flow_fn(script, tmp_path / "flow")[0]
+    if printed == GLOBAL_WRONG_RESULT:
+        pytest.fail(f"known bug: the flow printed {printed}, the notebook {expected}")
+    assert printed == expected
+
+
 def test_top_level_global_statement(tmp_path: Path) -> None:
     assert_equivalent(tmp_path, "x = 1", "x = 1", "global x", "print(x)")
 
@@ -265,16 +296,8 @@ def test_main_guard_in_a_cell(tmp_path: Path) -> None:
 def test_top_level_await(tmp_path: Path) -> None:
     path = make_notebook(tmp_path / "nb.ipynb", "async def f():\n    return 1",
                          "x = await f()\nprint(x)")
-    try:
-        text = build(path).text
-    except Nb2FlowError as exc:  # a documented refusal is a correct answer too
-        assert exc.code in CATALOG
-        return
-    compile(text, "nb.py", "exec")
-    script = tmp_path / "nb.py"
-    script.write_text(text)
-    (tmp_path / "run").mkdir()
-    assert run_flow_fn(script, tmp_path / "run")[0] == ["1"]
+    error = assert_error(tmp_path, path, "NB2F020")
+    assert "cell 2" in error.render()
 
 
 # ---------------------------------------------------- names the template itself uses

@@ -156,3 +156,43 @@ def test_a_failing_flow_sends_the_failure_message(prefect_harness, webhook,
     assert flow(fail=False) == "done"
     assert len(received) == 2
     assert received[1]["subject"] == "Prefect flow nightly-report completed"
+
+
+@pytest.mark.slow
+def test_the_script_convert_writes_sends_the_failure_message(prefect_harness, webhook,
+                                                             tmp_path: Path) -> None:
+    """The script ``convert --notify`` writes, run as a user runs it (``python script.py``
+    against the test server): its task fails on a missing file, the hook posts the
+    failure to the local webhook receiver; a run with the file completes and posts that."""
+    from equivalence import run_script
+    from nbutil import make_notebook
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    from nb2flow.pipeline import ConvertOptions, convert
+
+    url, received = webhook
+    CustomWebhookNotificationBlock(
+        name="nb2flow-script", url=url,
+        json_data={"subject": "{{subject}}", "body": "{{body}}"},
+    ).save("nb2flow-script", overwrite=True)
+    notebook = make_notebook(
+        tmp_path / "nightly_report.ipynb", "import json",
+        "with open('data/rows.json') as f:\n    rows = json.load(f)",
+        "total = sum(rows)\nprint('total', total)")
+    script = convert(notebook, ConvertOptions(
+        notify=("failure", "completion"),
+        notify_block="custom-webhook/nb2flow-script")).script
+    work = tmp_path / "work"
+    work.mkdir()
+    failed = run_script(script, work, check=False)
+    assert failed.result.returncode != 0
+    assert len(received) == 1, received
+    assert received[0]["subject"] == "Prefect flow nightly-report failed"
+    assert "rows.json" in received[0]["body"], received[0]["body"]
+
+    (work / "data").mkdir()
+    (work / "data" / "rows.json").write_text("[1, 2, 3]")
+    done = run_script(script, work)
+    assert done.prints == ["total 6"]
+    assert [r["subject"] for r in received] == ["Prefect flow nightly-report failed",
+                                                "Prefect flow nightly-report completed"]

@@ -135,3 +135,19 @@ def test_content_key_is_stable_for_equal_data() -> None:
     assert key(values) != key(dict(copies, df=df.assign(a=[1, 2, 4])))  # other data
     assert key(values) != key(values, fn=other_step)  # other code
     assert key({"lock": threading.Lock()}) is None  # cannot be hashed: no caching
+
+
+def test_ray_flow_trains_the_same_model(tmp_path: Path, taxi_workdir: Path) -> None:
+    """``--task-runner ray``: skipped unless ``pip install -e '.[ray]'`` (Ray is a
+    separate runtime of several hundred MB; CI installs ``.[dev,dask]`` only)."""
+    pytest.importorskip("prefect_ray", reason="the [ray] extra is not installed")
+    script = _script(tmp_path, "taxi_ray", ConvertOptions(task_runner="ray"))
+    assert "RayTaskRunner" in script.read_text()
+    work = tmp_path / "run_ray"
+    shutil.copytree(taxi_workdir / "data", work / "data")
+    _run_script(script, work)
+    plain = _script(tmp_path, "taxi_plain", ConvertOptions(sequential=True))
+    reference = tmp_path / "run_plain"
+    shutil.copytree(taxi_workdir / "data", reference / "data")
+    _run_script(plain, reference)
+    np.testing.assert_array_equal(_coefficients(work / MODEL), _coefficients(reference / MODEL))

@@ -25,18 +25,16 @@ def test_atomic_write_keeps_mode_and_leaves_no_temp(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["s.py"]
 
 
-def test_read_only_folder_is_a_clear_error(tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    os.chmod(folder, 0o500)
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running as a user who can write anywhere (root)")
-        with pytest.raises(Nb2FlowError) as info:
-            write_atomic(folder / "s.py", "x")
-        assert info.value.code == "NB2F010"
-    finally:
-        os.chmod(folder, 0o700)
+def test_unwritable_target_is_a_clear_error(tmp_path):
+    """A target whose parent is a file: no user, root included, can create it."""
+    parent = tmp_path / "not_a_folder"
+    parent.write_text("a file, not a folder")
+    with pytest.raises(Nb2FlowError) as info:
+        write_atomic(parent / "s.py", "x")
+    assert info.value.code == "NB2F010"
+    assert str(parent / "s.py") in info.value.render()
+    assert parent.read_text() == "a file, not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not_a_folder"]  # no temp file
 
 
 def test_check_target(tmp_path):

@@ -47,6 +47,7 @@ def test_stdlib_module_on_a_path_that_never_ran_is_imported(tmp_path: Path) -> N
                      "except OSError:\n    print('no')\n    sys.exit(1)",
                      "df.to_parquet('b.parquet')")
     assert "import sys\n" in result.text
+    assert [d.code for d in result.flow.diagnostics].count("NB2W015") == 1
     [warning] = [d for d in result.flow.diagnostics if d.code == "NB2W015"]
     assert (warning.cell, warning.line) == (1, 6)
 

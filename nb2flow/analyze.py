@@ -434,6 +434,21 @@ def _comprehension_free(node: ast.AST, include_first_iter: bool = False) -> list
     return free
 
 
+def attr_chain(node: ast.expr) -> list[str]:
+    """``["parquet", "mode", "write"]`` for ``df.write.mode("x").parquet``."""
+    attrs: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return attrs
+
+
 def call_io(call: ast.Call) -> tuple[bool, bool]:
     """Whether a call reads and whether it writes files, URLs or databases."""
     name = call_name(call)

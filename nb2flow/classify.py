@@ -13,7 +13,7 @@ import textwrap
 import libcst as cst
 
 from . import magics
-from .analyze import analyze, call_name, propagate, root_name
+from .analyze import analyze, attr_chain, call_name, propagate, root_name
 from .errors import Location, Nb2FlowError
 from .ir import (
     DISPLAY,
@@ -601,7 +601,7 @@ def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:
         return "metric"
     if isinstance(e, ast.Call):
         root = root_name(e.func)
-        attrs = _attr_chain(e.func)
+        attrs = attr_chain(e.func)
         name = call_name(e)
         if isinstance(e.func, ast.Name) and e.func.id in DISPLAY_BUILTINS:
             return "display-builtin"
@@ -625,20 +625,6 @@ def _expr_kind(e: ast.expr, plot_names: set[str]) -> str:
     ):
         return KEEP
     return DISPLAY
-
-
-def _attr_chain(node: ast.expr) -> list[str]:
-    attrs: list[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            attrs.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Subscript):
-            node = node.value
-        else:
-            return attrs
 
 
 def _literal(stmt: Statement, t: ast.stmt) -> None:

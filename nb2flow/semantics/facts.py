@@ -13,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ..analyze import call_io, call_name, root_name
+from ..analyze import attr_chain, call_io, call_name, root_name
 from ..rules import PATH_SUFFIXES
 from ..rules.pipeline import (
     CHECKPOINT_CALLBACKS,
@@ -107,20 +107,6 @@ def walk_scope(tree: ast.AST):
         yield node
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
-
-def attr_chain(node: ast.expr) -> list[str]:
-    """``["parquet", "mode", "write"]`` for ``df.write.mode("x").parquet``."""
-    attrs: list[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            attrs.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Subscript):
-            node = node.value
-        else:
-            return attrs
 
 
 def _string(node: ast.expr | None) -> str | None:

@@ -56,11 +56,6 @@ def test_corpus_golden_and_clean(name: str, tmp_path: Path) -> None:
 
 #: Known bugs the oracle shows, asserted as they are (strict: the fix must remove the mark)
 KNOWN_BUGS = {
-    # main's pipeline-semantics WIP (f3ba1a1): `drop_inactive()` declares `global df` and
-    # is called for its effect; the flow's `train` task then reads a `df` that is None
-    "global_statements_churn.ipynb": pytest.mark.xfail(
-        strict=True, raises=TypeError,
-        reason="flow crashes: TypeError: 'NoneType' object is not subscriptable (df)"),
 }
 
 

@@ -44,8 +44,17 @@ def _csv(folder: Path) -> None:
     (folder / "data" / "input.csv").write_text("a,b\n" + rows + "\n")
 
 
+def _iris(folder: Path) -> None:
+    from sklearn.datasets import load_iris
+
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    frame = load_iris(as_frame=True).frame.rename(columns={"target": "species"})
+    frame.to_csv(folder / "data" / "iris.csv", index=False)
+
+
 #: case -> (how to prepare its input data, folders the author made by hand)
 SETUP = {
+    "caps_settings": (_iris, ["models"]),
     "headless_cells": (None, ["outputs"]),
     "hyperparameter_search": (None, ["models"]),
     "monthly_paths_in_parameters": (lambda d: _taxi(d, [(2021, 1), (2021, 2)], True),

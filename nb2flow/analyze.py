@@ -531,17 +531,9 @@ def propagate(statements: list) -> None:
             funcs[s.tree.name] = s.tree
     mutating = {name: _mutated_params(fn) for name, fn in funcs.items()}
     mutating = {k: v for k, v in mutating.items() if v}
-    free = {name: set(_function_free(fn)) - {name} for name, fn in funcs.items()}
-    changed = True
-    while changed:  # through calls between notebook functions
-        changed = False
-        for name, fn in funcs.items():
-            for callee in called_names(fn.body):
-                if callee in free and callee != name:
-                    extra = free[callee] - free[name] - _arg_names(fn.args) - {name}
-                    if extra:
-                        free[name] |= extra
-                        changed = True
+    free = through_calls(
+        funcs, {name: set(_function_free(fn)) - {name} for name, fn in funcs.items()},
+        hidden=lambda name, fn: _arg_names(fn.args) | {name})
     module_names = {w for s in statements for w in s.facts.writes}
     groups: dict[str, set[str]] = {}  # name -> the names bound to the same object
     for s in statements:
@@ -627,6 +619,23 @@ def _parameters_owner(value: ast.expr) -> str | None:
             ) and isinstance(node.func.value, ast.Name):
                 return node.func.value.id
     return None
+
+
+def through_calls(funcs: dict, own: dict[str, set[str]],
+                  hidden=lambda name, fn: set()) -> dict[str, set[str]]:
+    """``own[name]`` grown by what the notebook functions it calls have, directly or
+    through other calls (a fixpoint over the call graph); ``hidden(name, fn)`` are names
+    a function does not take from its callees (its own parameters). Updates ``own``."""
+    changed = True
+    while changed:
+        changed = False
+        for name, fn in funcs.items():
+            for callee in called_names(fn.body) & own.keys() - {name}:
+                extra = own[callee] - own[name] - hidden(name, fn)
+                if extra:
+                    own[name] |= extra
+                    changed = True
+    return own
 
 
 def called_names(body: list[ast.stmt]) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import tempfile
@@ -39,23 +38,12 @@ def run_flow(prefect_harness, monkeypatch):
     """Import a generated script and run its flow in ``cwd`` with keyword parameters."""
 
     def run(script: Path, cwd: Path, **params):
+        from equivalence import load_script
+
         monkeypatch.chdir(cwd)
-        name = f"nb2flow_generated_{abs(hash((str(script), script.read_text())))}"
-        spec = importlib.util.spec_from_file_location(name, script)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        # `python script.py` defines the script's classes in __main__, as the notebook does:
-        # pickles written by the flow and by the notebook then name the same module.
-        for value in vars(module).values():
-            if isinstance(value, type) and value.__module__ == name:
-                value.__module__ = "__main__"
+        module, flow = load_script(script)
         monkeypatch.setitem(sys.modules, "__main__", module)
-        flows = [
-            v for v in vars(module).values()
-            if type(v).__name__ == "Flow" and getattr(v, "fn", None) is not None
-        ]
-        assert len(flows) == 1, f"expected one flow in {script}, found {flows}"
-        return flows[0](**params)
+        return flow(**params)
 
     return run
 

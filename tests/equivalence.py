@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from flowrun import _chdir, changed_files, main_flow_name, snapshot
 
 
 @dataclass
@@ -155,11 +156,6 @@ def captured_prints():
             logger.propagate = propagate
 
 
-def main_flow_name(text: str) -> str:
-    """The flow the script's ``main()`` calls (``--subflows`` scripts have several)."""
-    import re
-
-    return re.findall(r"^\s+(\w+)\(\*\*vars\(args\)\)", text, re.M)[-1]
 
 
 def load_script(script: Path):
@@ -421,23 +417,5 @@ def _canonical(value):
     return value
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(Path(folder).rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts
-    }
 
 
-def changed_files(before: dict, after: dict) -> dict[str, bytes]:
-    return {k: v for k, v in after.items() if before.get(k) != v}
-
-
-@contextlib.contextmanager
-def _chdir(path: Path):
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)

@@ -155,7 +155,7 @@ def run_flow_fn(script: Path, cwd: Path, eager: bool = False) -> tuple[list[str]
     module = import_script(script)
     runner = _Runner(eager)
     flows = [v for v in vars(module).values() if _is_flow(v)]
-    main_name = _main_flow_name(script.read_text(encoding="utf-8"))
+    main_name = main_flow_name(script.read_text(encoding="utf-8"))
     main_flows = [f for f in flows if f.fn.__name__ == main_name]
     assert len(main_flows) == 1, f"expected one main flow in {script}, found {flows}"
     for key, value in list(vars(module).items()):
@@ -172,8 +172,8 @@ def run_flow_fn(script: Path, cwd: Path, eager: bool = False) -> tuple[list[str]
     return out.getvalue().splitlines(), changed_files(before, snapshot(cwd))
 
 
-def _main_flow_name(text: str) -> str:
-    """The flow ``main()`` calls."""
+def main_flow_name(text: str) -> str:
+    """The flow the script's ``main()`` calls (``--subflows`` scripts have several)."""
     return re.findall(r"^\s+(\w+)\(\*\*vars\(args\)\)", text, re.M)[-1]
 
 
@@ -276,9 +276,11 @@ def run_notebook(path: Path, cwd: Path) -> tuple[list[str], dict]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (path -> bytes), caches left out."""
     return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts
     }
 
 

@@ -85,6 +85,17 @@ def test_hard_case_under_prefect(case: str, arg, tmp_path: Path, monkeypatch,
     fn(tmp_path, arg) if arg is not None else fn(tmp_path)
 
 
+def _convert_and_run_notebook(path: Path, tmp_path: Path):
+    """Convert ``path`` beside itself; run the whole notebook in ``tmp_path/nb`` (the flow
+    runs in ``tmp_path/flow``)."""
+    result = build(path)
+    script = path.with_suffix(".py")
+    script.write_text(result.text)
+    for folder in ("nb", "flow"):
+        (tmp_path / folder).mkdir()
+    return result, script, run_notebook(path, tmp_path / "nb")
+
+
 def test_ipython_syntax_under_prefect(tmp_path: Path, prefect_harness) -> None:
     """``!cmd`` and ``%%bash`` run for real in the kernel and through subprocess in the flow;
     ``x?`` shows help in the kernel and is dropped (reported) from the flow."""
@@ -96,12 +107,7 @@ def test_ipython_syntax_under_prefect(tmp_path: Path, prefect_harness) -> None:
         "x = 1\nx?",
         "print(x)",
     )
-    result = build(path)
-    script = path.with_suffix(".py")
-    script.write_text(result.text)
-    for folder in ("nb", "flow"):
-        (tmp_path / folder).mkdir()
-    notebook = run_notebook(path, tmp_path / "nb")
+    result, script, notebook = _convert_and_run_notebook(path, tmp_path)
     assert notebook.files == {"out/shell.txt": b"hi\n", "out/bash.txt": b"there\n"}
     assert_same_effects(notebook, run_flow(script, tmp_path / "flow"), result)
 
@@ -112,12 +118,7 @@ def test_global_statement_in_a_function_called_in_another_step(tmp_path: Path,
                                                                 prefect_harness) -> None:
     """The same known bug under Prefect: exactly the wrong result of test_hard_cases."""
     path = make_notebook(tmp_path / "src" / "nb.ipynb", *hard.GLOBAL_ACROSS_STEPS)
-    result = build(path)
-    script = path.with_suffix(".py")
-    script.write_text(result.text)
-    for folder in ("nb", "flow"):
-        (tmp_path / folder).mkdir()
-    notebook = run_notebook(path, tmp_path / "nb")
+    result, script, notebook = _convert_and_run_notebook(path, tmp_path)
     assert notebook.prints == ["2", "6"]
     flow = run_flow(script, tmp_path / "flow")
     if sorted(flow.prints) == hard.GLOBAL_WRONG_RESULT:

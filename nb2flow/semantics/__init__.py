@@ -61,6 +61,7 @@ class _State:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     product: tuple[str, int] | None = None
     validations: set[int] = field(default_factory=set)  # cross-validation of a kept model
+    settings: dict[int, int] = field(default_factory=dict)  # a setting -> its next repeat
 
     def keep(self, indices, decision: str = "work", avoid=frozenset()) -> None:
         """Keep ``indices`` and what they need, never walking into ``avoid``."""
@@ -76,19 +77,21 @@ def decide(c: Classified, keep_experiments: bool = False) -> Classified:
     code = [s for s in merged if s.role != IMPORT and not _is_import(s)]
     if not any(s.role != IMPORT for s in c.statements):
         return c
-    shown = {id(s) for _, s in c.shown}
-    state = _decide(c, code, shown, keep_experiments)
+    facts = _analyse(c, code, {id(s) for _, s in c.shown})
+    state = _decide(c, facts, keep_experiments)
     superseded = {} if keep_experiments else _superseded(state)
     if superseded:  # decide again without the replaced model's training and saving
-        state = _decide(c, code, shown, keep_experiments, superseded)
+        state = _decide(c, facts, keep_experiments, superseded)
     if not state.live:
         _no_output(c, state)
     return _result(c, state, merged)
 
 
-def _decide(c: Classified, code: list[Statement], shown: set[int], keep_experiments: bool,
+def _decide(c: Classified, facts: _State, keep_experiments: bool,
             superseded: dict[int, str] | None = None) -> _State:
-    state = _analyse(c, code, shown)
+    """The decisions, on a fresh state over the analysed ``facts`` (roles, dependencies)."""
+    state = _State(facts.code, facts.roles, facts.deps, facts.modules, shown=facts.shown,
+                   settings=facts.settings)
     state.experiments.update(superseded or {})
     _roots(c, state)
     _models(state, keep_experiments)
@@ -167,12 +170,13 @@ def _analyse(c: Classified, code: list[Statement], shown_ids: set[int]) -> _Stat
     shown = {i for i, s in enumerate(code) if id(s) in shown_ids}
     roles = []
     seen: dict[str, str] = {}  # the class each name was last built from, so far
+    here = replace(ctx, constructors=seen)
     for i, s in enumerate(code):
         if isinstance(s.tree, _DEFS) or i in shown:
             roles.append(Role())
             continue
         seen.update(_constructors([s]))  # `lr` is a LinearRegression here, a Lasso later
-        roles.append(role_of(s.tree, replace(ctx, constructors=dict(seen))))
+        roles.append(role_of(s.tree, here))
     for i, (s, role) in enumerate(zip(code, roles)):
         if i in shown:
             continue
@@ -181,7 +185,8 @@ def _analyse(c: Classified, code: list[Statement], shown_ids: set[int]) -> _Stat
         elif _unknown_call(s, role, modules):
             role.effect = "call"
     facts = _global_facts(code, _plot_facts(code, shown))
-    return _State(code, roles, dependencies(code, roles, facts), modules, shown=shown)
+    return _State(code, roles, dependencies(code, roles, facts), modules, shown=shown,
+                  settings=_repeated_settings(code, roles))
 
 
 def _fitted(tree: ast.AST) -> set[str]:
@@ -213,19 +218,12 @@ def _plot_facts(code: list[Statement], shown: set[int]):
 def _global_facts(code: list[Statement], facts: list):
     """A call of a notebook function that rebinds globals (``global df``), directly or
     through the functions it calls, changes them: ``simulate()`` writes ``df``."""
-    from ..analyze import _declared_globals, called_names
+    from ..analyze import _declared_globals, called_names, through_calls
 
     funcs = {s.tree.name: s.tree for s in code
              if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    rebinds = {name: set(_declared_globals(fn)) for name, fn in funcs.items()}
-    changed = True
-    while changed:
-        changed = False
-        for name, fn in funcs.items():
-            for callee in called_names(fn.body) & rebinds.keys():
-                if not rebinds[callee] <= rebinds[name]:
-                    rebinds[name] |= rebinds[callee]
-                    changed = True
+    rebinds = through_calls(funcs, {name: set(_declared_globals(fn))
+                                    for name, fn in funcs.items()})
     if not any(rebinds.values()):
         return facts
     out = []
@@ -479,7 +477,7 @@ def _serves(state: _State, i: int, role: Role) -> bool:
     if role.effect == "lifecycle":
         return bool(set(state.deps[i]) & state.live)
     later = [j for j in state.live if j > i]
-    again = _same_setting(state, i)
+    again = state.settings.get(i)
     if again is not None:  # set_experiment("a") then set_experiment("b"): the first is
         later = [j for j in later if j < again]  # superseded before anything used it
     if not later:
@@ -501,13 +499,19 @@ def _setting(s: Statement) -> tuple[str, str] | None:
     return None
 
 
-def _same_setting(state: _State, i: int) -> int | None:
-    """The next statement that makes the same configuration call as ``i``."""
-    mine = _setting(state.code[i])
-    if mine is None or state.roles[i].effect != "config":
-        return None
-    return next((j for j in range(i + 1, len(state.code))
-                 if _setting(state.code[j]) == mine), None)
+def _repeated_settings(code: list[Statement], roles: list[Role]) -> dict[int, int]:
+    """Each configuration call -> the next statement that makes the same call (one pass,
+    from the end)."""
+    later: dict[tuple[str, str], int] = {}
+    out: dict[int, int] = {}
+    for i in range(len(code) - 1, -1, -1):
+        mine = _setting(code[i])
+        if mine is None:
+            continue
+        if roles[i].effect == "config" and mine in later:
+            out[i] = later[mine]
+        later[mine] = i
+    return out
 
 
 def _uses_package(s: Statement, package: str) -> bool:

@@ -57,7 +57,9 @@ def classify(nb: Notebook, keep_exploration: bool = False, drop_plots: str = "un
     saves_figures = _saves_figures(nb) if drop_plots != "all" else set()
     parameter_cells: set[int] = set()
     seen_code = False
-    last_count = 0
+    out_of_order = _out_of_order(nb)
+    if out_of_order is not None:
+        out.diagnostics.append(out_of_order)
     for cell in nb.cells:
         tags = _check_tags(nb, cell)
         out.cell_tags[cell.number] = tags
@@ -67,15 +69,6 @@ def classify(nb: Notebook, keep_exploration: bool = False, drop_plots: str = "un
         if cell.kind != "code":
             continue
         seen_code = True
-        if cell.execution_count is not None:
-            if cell.execution_count < last_count:
-                out.diagnostics.append(Diagnostic(
-                    "NB2W003",
-                    f"cell ran as [{cell.execution_count}] after [{last_count}]: the script "
-                    "follows the document order",
-                    cell.number,
-                ))
-            last_count = max(last_count, cell.execution_count)
         if "parameters" in tags:
             parameter_cells.add(cell.number)
         if f"{TAG_PREFIX}skip" in tags:
@@ -86,6 +79,45 @@ def classify(nb: Notebook, keep_exploration: bool = False, drop_plots: str = "un
     out.parameter_cells = frozenset(parameter_cells)
     propagate([s for s in out.statements if s.role != IMPORT])
     return out
+
+
+def _out_of_order(nb: Notebook) -> Diagnostic | None:
+    """One NB2W003 for the whole notebook, at the first cell whose saved execution count is
+    lower than an earlier cell's, naming the others as ranges."""
+    late: list[tuple[int, int, int]] = []  # cell, its count, the highest count before it
+    last_count = 0
+    for cell in nb.cells:
+        if cell.kind != "code" or cell.execution_count is None:
+            continue
+        if cell.execution_count < last_count:
+            late.append((cell.number, cell.execution_count, last_count))
+        last_count = max(last_count, cell.execution_count)
+    if not late:
+        return None
+    first, count, before = late[0]
+    rest = [c for c, _, _ in late[1:]]
+    others = (f", and so did {'cell' if len(rest) == 1 else 'cells'} {number_ranges(rest)}"
+              if rest else "")
+    return Diagnostic(
+        "NB2W003",
+        f"cell ran as [{count}] after [{before}]{others}: the script follows the document "
+        "order",
+        first,
+    )
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """``[8, 9, 10, 12]`` -> ``"8-10, 12"``."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
 
 
 def _check_tags(nb: Notebook, cell: Cell) -> tuple[str, ...]:

@@ -486,3 +486,20 @@ def test_in_place_extension_is_ordered_after_its_readers(tmp_path: Path) -> None
         "os.makedirs('out', exist_ok=True)\nwith open('out/result.json', 'w') as f:\n"
         "    json.dump({'a': a, 'b': b, 'n': n, 'xs': xs, 'ys': ys, 'd': d}, f)",
     )
+
+
+def test_small_work_on_a_steps_results_joins_that_step(tmp_path: Path) -> None:
+    """``y`` computed from the frame the features step built belongs to that step (as in
+    the course's ``add_features``); seeding before the training joins the training."""
+    result = assert_equivalent(
+        tmp_path,
+        "import json\nimport random",
+        "rows = [{'a': i, 'b': i * 2} for i in range(6)]\n"
+        "for r in rows:\n    r['ab'] = r['a'] * r['b']\nX = [[r['a'], r['ab']] for r in rows]",
+        "y = [r['b'] for r in rows]",
+        "random.seed(0)",
+        "weights = [sum(x) / (1 + t) + random.random() for x, t in zip(X, y)]\n"
+        "with open('w.json', 'w') as f:\n    json.dump(weights, f)",
+    )
+    assert [(t.cells, t.outputs) for t in result.flow.tasks] == [
+        ((2, 3), ("X", "y")), ((4, 5), ())]

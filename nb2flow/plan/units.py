@@ -135,7 +135,12 @@ def split_units(
 
 
 def merge_small(units: list[Unit]) -> list[Unit]:
-    """No one-line tasks: a unit of a single short statement joins its neighbour."""
+    """No one-line tasks: a unit of a single short statement joins a neighbour.
+
+    Small work on the previous unit's results joins that unit (``y_train`` computed from
+    the frames the features step built belongs to the features step); anything else, such
+    as a setting, joins the next unit, which it prepares.
+    """
     out: list[Unit] = []
     pending: list[Statement] = []
     for u in units:
@@ -157,6 +162,9 @@ def merge_small(units: list[Unit]) -> list[Unit]:
         defs_only = not u.from_tag and all(
             isinstance(s.node, (cst.FunctionDef, cst.ClassDef)) for s in u.statements
         )
+        if small and not _is_compound_only(u) and out and _continues(out[-1], u):
+            out[-1].statements.extend(u.statements)
+            continue
         if defs_only or (small and not _is_compound_only(u)):
             pending = u.statements
             continue
@@ -180,6 +188,17 @@ def merge_small(units: list[Unit]) -> list[Unit]:
             continue
         merged.append(u)
     return merged
+
+
+def _continues(prev: Unit, u: Unit) -> bool:
+    """``u`` only binds new values (no fit, no change in place) from what ``prev`` wrote,
+    and ``prev`` is a plain step."""
+    return (
+        prev.call is None and not prev.from_tag
+        and all(s.decision in ("", "work") and s.facts.writes and not s.facts.mutates
+                for s in u.statements)
+        and bool(set(_reads(u)) & set(_writes(prev)))
+    )
 
 
 def _is_compound_only(u: Unit) -> bool:

@@ -621,6 +621,32 @@ def _parameters_owner(value: ast.expr) -> str | None:
     return None
 
 
+def global_call_facts(statements: list, facts: list) -> list:
+    """``facts`` (one per statement) with what calls of the notebook functions among
+    ``statements`` that rebind globals (``global df``), directly or through the functions
+    they call, change: ``simulate()`` writes ``df``."""
+    from dataclasses import replace
+
+    funcs = {s.tree.name: s.tree for s in statements
+             if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    rebinds = through_calls(funcs, {name: set(_declared_globals(fn))
+                                    for name, fn in funcs.items()})
+    if not any(rebinds.values()):
+        return facts
+    out = []
+    for s, f in zip(statements, facts):
+        names: set[str] = set()
+        if not isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = set().union(*(rebinds.get(n, set()) for n in called_names([s.tree])))
+        extra = sorted(names - set(f.writes))
+        if extra:
+            f = replace(f, writes=f.writes + tuple(extra),
+                        reads=f.reads + tuple(n for n in extra if n not in f.reads),
+                        mutates=f.mutates + tuple(extra))
+        out.append(f)
+    return out
+
+
 def through_calls(funcs: dict, own: dict[str, set[str]],
                   hidden=lambda name, fn: set()) -> dict[str, set[str]]:
     """``own[name]`` grown by what the notebook functions it calls have, directly or

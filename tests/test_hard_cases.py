@@ -111,35 +111,20 @@ def test_global_statement_on_a_name_that_changes(tmp_path: Path) -> None:
     )
 
 
-#: A function declaring `global a`, defined in one step and called in a later one: in the
-#: notebook the call changes `a` (prints 2, then 6); in the flow `global` became `nonlocal`
-#: of the defining task, so the call changes that task's copy and the later step prints
-#: the value it was passed (2, then 2). NB2W006 warns. Known bug.
-GLOBAL_ACROSS_STEPS = ("a = len('ab')\nprint(a)", "def bump():\n    global a\n    a = a * 3",
-                       ("markdown", "## Report"), "bump()\nprint(a)")
-GLOBAL_WRONG_RESULT = ["2", "2"]
+#: A function declaring `global a`, defined in one step and called in two later ones: in
+#: the notebook each call changes `a` (prints 2, 6, 18). In the flow the ``def`` moves into
+#: each step that calls it, where ``global`` becomes ``nonlocal`` of that task's `a`.
+GLOBAL_ACROSS_STEPS = (("markdown", "## Load"), "a = len('ab')\nprint(a)",
+                       "def bump():\n    global a\n    a = a * 3",
+                       ("markdown", "## Report"), "bump()\nprint(a)",
+                       ("markdown", "## Again"), "bump()\nprint(a)")
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="known bug: global in a function called in another step: the "
-                          "flow prints 2, 2 where the notebook prints 2, 6")
 def test_global_statement_in_a_function_called_in_another_step(tmp_path: Path) -> None:
-    """Fails (as expected) only with exactly the known wrong result; any other wrong
-    result is a real failure, and the fix turns this into an XPASS (strict: remove the
-    mark)."""
-    path, result = convert(tmp_path, *GLOBAL_ACROSS_STEPS)
+    result = assert_equivalent(tmp_path, *GLOBAL_ACROSS_STEPS)
     assert "NB2W006" in diagnostics(result)
-    script = path.with_suffix(".py")
-    script.write_text(result.text)
-    (tmp_path / "nb").mkdir()
-    (tmp_path / "flow").mkdir()
-    expected = run_cells([c for c in GLOBAL_ACROSS_STEPS if isinstance(c, str)],
-                         tmp_path / "nb")[0]
-    assert expected == ["2", "6"]
-    printed = run_flow_fn(script, tmp_path / "flow")[0]
-    if printed == GLOBAL_WRONG_RESULT:
-        pytest.fail(f"known bug: the flow printed {printed}, the notebook {expected}")
-    assert printed == expected
+    assert [t.name for t in result.flow.tasks] == ["load", "report", "again"]
+    assert result.text.count("def bump():") == 2  # one copy in each calling step
 
 
 def test_top_level_global_statement(tmp_path: Path) -> None:

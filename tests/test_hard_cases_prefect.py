@@ -112,15 +112,10 @@ def test_ipython_syntax_under_prefect(tmp_path: Path, prefect_harness) -> None:
     assert_same_effects(notebook, run_flow(script, tmp_path / "flow"), result)
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="known bug: global in a function called in another step")
 def test_global_statement_in_a_function_called_in_another_step(tmp_path: Path,
                                                                 prefect_harness) -> None:
-    """The same known bug under Prefect: exactly the wrong result of test_hard_cases."""
+    """A function rebinding a global, called in two later steps, under Prefect."""
     path = make_notebook(tmp_path / "src" / "nb.ipynb", *hard.GLOBAL_ACROSS_STEPS)
     result, script, notebook = _convert_and_run_notebook(path, tmp_path)
-    assert notebook.prints == ["2", "6"]
-    flow = run_flow(script, tmp_path / "flow")
-    if sorted(flow.prints) == hard.GLOBAL_WRONG_RESULT:
-        pytest.fail(f"known bug: the flow printed {flow.prints}")
-    assert_same_effects(notebook, flow, result)
+    assert notebook.prints == ["2", "6", "18"]
+    assert_same_effects(notebook, run_flow(script, tmp_path / "flow"), result)

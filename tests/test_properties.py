@@ -47,7 +47,7 @@ NEVER_FOR_VALID = {"NB2F006", "NB2F007", "NB2F013", "NB2F017"}
 
 #: The grammar the equivalence property runs with: every feature on. A known bug stays
 #: reachable (a random run may find it) and has its deterministic reproducer as a strict
-#: xfail in test_hard_cases (`global` in a function called in another step).
+#: xfail in test_hard_cases (none open now).
 EQUIVALENCE_FEATURES = Features()
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from ..analyze import global_call_facts
 from ..classify import code_of
 from ..ir import Classified, Statement
 from ..load import TAG_PREFIX
@@ -48,6 +49,7 @@ def define_before_use(
     the ``def`` goes before each later call that follows a new value of one of them: the
     copy's free names are then the calling task's variables, current at call time.
     """
+    statements = _with_global_calls(statements)
     writes_at: dict[str, list[int]] = {}
     for i, s in enumerate(statements):
         for w in s.facts.writes:
@@ -58,6 +60,9 @@ def define_before_use(
         if not isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
             continue
         free = [r for r in s.facts.reads if any(j > i for j in writes_at.get(r, ()))]
+        # a function rebinding a global through ``global`` changes the calling step's
+        # variable only if it is defined in that step (``nonlocal`` of the task)
+        free = free or list(s.facts.declares_global)
         if not free:
             continue
         name = s.facts.writes[0]
@@ -71,7 +76,7 @@ def define_before_use(
         for u in users[1:]:
             if u > redefined:
                 break
-            if any(placed <= j < u for r in free for j in writes_at[r]):
+            if any(placed <= j < u for r in free for j in writes_at.get(r, ())):
                 copies.setdefault(u, []).append(replace(s))
                 placed = u
     if not moves:
@@ -91,6 +96,13 @@ def define_before_use(
             ordered.append(moved)
         ordered.append(s)
     return ordered, anchors
+
+
+def _with_global_calls(statements: list[Statement]) -> list[Statement]:
+    """Calls of the steps' functions that rebind globals write those names (the functions
+    become closures of the calling task: its variable changes, and it returns it)."""
+    facts = global_call_facts(statements, [s.facts for s in statements])
+    return [s if f is s.facts else replace(s, facts=f) for s, f in zip(statements, facts)]
 
 
 def split_units(

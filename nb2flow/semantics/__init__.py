@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
+from ..analyze import global_call_facts
 from ..classify import code_of
 from ..errors import Location, Nb2FlowError
 from ..ir import IMPORT, KEEP, Classified, Diagnostic, Dropped, Statement
@@ -184,7 +185,7 @@ def _analyse(c: Classified, code: list[Statement], shown_ids: set[int]) -> _Stat
             role.sinks.append("runs code nb2flow cannot see (exec/eval)")
         elif _unknown_call(s, role, modules):
             role.effect = "call"
-    facts = _global_facts(code, _plot_facts(code, shown))
+    facts = global_call_facts(code, _plot_facts(code, shown))
     return _State(code, roles, dependencies(code, roles, facts), modules, shown=shown,
                   settings=_repeated_settings(code, roles))
 
@@ -213,31 +214,6 @@ def _plot_facts(code: list[Statement], shown: set[int]):
                         mutates=tuple(m for m in f.mutates if m in fitted))
         facts.append(f)
     return facts
-
-
-def _global_facts(code: list[Statement], facts: list):
-    """A call of a notebook function that rebinds globals (``global df``), directly or
-    through the functions it calls, changes them: ``simulate()`` writes ``df``."""
-    from ..analyze import _declared_globals, called_names, through_calls
-
-    funcs = {s.tree.name: s.tree for s in code
-             if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    rebinds = through_calls(funcs, {name: set(_declared_globals(fn))
-                                    for name, fn in funcs.items()})
-    if not any(rebinds.values()):
-        return facts
-    out = []
-    for s, f in zip(code, facts):
-        names: set[str] = set()
-        if not isinstance(s.tree, _DEFS):
-            names = set().union(*(rebinds.get(n, set()) for n in called_names([s.tree])))
-        extra = sorted(names - set(f.writes))
-        if extra:
-            f = replace(f, writes=f.writes + tuple(extra),
-                        reads=f.reads + tuple(n for n in extra if n not in f.reads),
-                        mutates=f.mutates + tuple(extra))
-        out.append(f)
-    return out
 
 
 def _unknown_call(s: Statement, role: Role, modules: dict[str, str]) -> bool:

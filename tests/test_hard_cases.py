@@ -488,3 +488,24 @@ def test_small_work_on_a_steps_results_joins_that_step(tmp_path: Path) -> None:
     )
     assert [(t.cells, t.outputs) for t in result.flow.tasks] == [
         ((2, 3), ("X", "y")), ((4, 5), ())]
+
+
+def test_training_steps_are_named_after_their_models(tmp_path: Path) -> None:
+    """Several trainings kept (--keep-experiments): each step is named after the model it
+    trains, never numbered; ``lr`` is the model it was last built as before the fit."""
+    path = make_notebook(
+        tmp_path / "nb.ipynb",
+        "import pickle\nimport xgboost as xgb\n"
+        "from sklearn.linear_model import Lasso, LinearRegression\n"
+        "from sklearn.ensemble import RandomForestRegressor, ExtraTreesRegressor",
+        "X, y = [[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0]",
+        "lr = LinearRegression()\nlr.fit(X, y)\nprint(lr.score(X, y))",
+        "lr = Lasso(0.1)\nlr.fit(X, y)\nprint(lr.score(X, y))",
+        "booster = xgb.train({'max_depth': 2}, xgb.DMatrix(X, label=y))\n"
+        "pickle.dump(booster, open('b.pkl', 'wb'))",
+        "for cls in (RandomForestRegressor, ExtraTreesRegressor):\n"
+        "    m = cls().fit(X, y)\n    print(m.score(X, y))",
+    )
+    result = build(path, ConvertOptions(keep_experiments=True))
+    assert [t.name for t in result.flow.tasks] == [
+        "train_linear_regression", "train_lasso", "train_xgboost", "train_models"]

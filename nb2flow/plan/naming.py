@@ -10,6 +10,7 @@ from ..analyze import call_io, call_name
 from ..identifiers import snake, unique
 from ..ir import Classified, Statement
 from ..options import ConvertOptions
+from ..rules.pipeline import SEARCH_FUNCTIONS
 from .syntax import top_level_calls, tree_of
 from .tasks import TASK_RUNNERS
 from .units import Unit, define_before_use, merge_small, replicate_process_config, split_units
@@ -17,20 +18,87 @@ from .units import Unit, define_before_use, merge_small, replicate_process_confi
 
 def name_units(units: list[Unit], reserved: set[str]) -> None:
     used: set[str] = set()
+    bases = {id(u): _base_name(u) for u in units if u.call is None}
+    trainings = [u for u in units if bases.get(id(u)) == "train_model"]
+    if len(trainings) > 1:  # several models trained: name each step after its model
+        kinds = _model_kinds(units, trainings)
+        for u in trainings:
+            kind = kinds.get(id(u))
+            bases[id(u)] = f"train_{kind}" if kind else "train_model"
     for u in units:
         if u.call is not None:
             continue
-        if u.from_tag:
-            base = u.title or ""
-        elif u.title:
-            base = snake(u.title, drop_stopwords=True) or _production_name(u)
-        else:
-            base = _production_name(u)
+        base = bases[id(u)]
         if not base.isidentifier() or keyword.iskeyword(base):
             base = f"step_{base}" if base else "step"
         name = unique(base, reserved | used, suffix="_step")
         used.add(name)
         u.name = name
+
+
+def _base_name(u: Unit) -> str:
+    if u.from_tag:
+        return u.title or ""
+    if u.title:
+        return snake(u.title, drop_stopwords=True) or _production_name(u)
+    return _production_name(u)
+
+
+#: module aliases whose ``train(...)`` trains that library's model
+_TRAIN_MODULES = {"xgb": "xgboost", "lgb": "lightgbm", "lgbm": "lightgbm", "cb": "catboost"}
+_FITS = ("fit", "train", "partial_fit", "fit_predict")
+
+
+def _model_kinds(units: list[Unit], trainings: list[Unit]) -> dict[int, str]:
+    """What each training step trains, for its name: ``lasso``, ``xgboost``, ``models`` for
+    a loop over model classes; "" when nb2flow cannot tell. A variable is the model it was
+    last built as before the fit (``lr`` is a LinearRegression, later a Lasso)."""
+    built: dict[str, str] = {}
+    kinds: dict[int, str] = {}
+    wanted = {id(u) for u in trainings}
+    for u in units:
+        for s in u.statements:
+            tree = tree_of(s)
+            if id(u) in wanted and id(u) not in kinds:
+                kind = _fitted_kind(tree, built)
+                if kind:
+                    kinds[id(u)] = kind
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name)
+                        and isinstance(node.value, ast.Call)):
+                    name = call_name(node.value)
+                    if name and name[:1].isupper():
+                        built[node.targets[0].id] = name
+    return kinds
+
+
+def _fitted_kind(tree: ast.AST, built: dict[str, str]) -> str:
+    if isinstance(tree, (ast.For, ast.AsyncFor)) and isinstance(
+        tree.iter, (ast.Tuple, ast.List)
+    ) and all(isinstance(e, (ast.Name, ast.Attribute)) for e in tree.iter.elts):
+        return "models"
+    local = dict(built)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)):
+            name = call_name(node.value)
+            if name and name[:1].isupper():
+                local[node.targets[0].id] = name
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _FITS):
+            continue
+        owner = node.func.value
+        if isinstance(owner, ast.Call):
+            name = call_name(owner)
+            if name and name[:1].isupper():
+                return snake(name)
+        if isinstance(owner, ast.Name):
+            if owner.id in local:
+                return snake(local[owner.id])
+            if node.func.attr == "train":
+                return _TRAIN_MODULES.get(owner.id, snake(owner.id))
+    return ""
 
 
 def _is_secret_read(node: ast.Call) -> bool:
@@ -60,7 +128,9 @@ def _production_name(u: Unit) -> str:
                 writes_io = writes_io or (w and name not in ("mkdir", "makedirs"))
     writes = [w for s in u.statements for w in s.facts.definite]
     first = next((snake(w) for w in writes if len(w) > 2), "")
-    if any(n in ("fit", "train", "partial_fit", "fit_predict") for n in calls):
+    if SEARCH_FUNCTIONS & set(calls):
+        return "search_hyperparameters"
+    if any(n in _FITS for n in calls):
         return "train_model"
     if "fit_transform" in calls:  # a vectoriser or scaler learns the features
         return "build_features"

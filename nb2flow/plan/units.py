@@ -169,7 +169,10 @@ def merge_small(units: list[Unit]) -> list[Unit]:
             u.statements[:0] = pending
             pending = []
         small = not u.from_tag and (
-            u.lines() < _SMALL_LINES or (u.key[0] == "cell" and u.lines() <= 2)
+            u.lines() < _SMALL_LINES
+            # a two-line cell is a step of its own when it produces something (a sink)
+            or (u.key[0] == "cell" and u.lines() <= 2
+                and not any(s.decision == "sink" for s in u.statements))
         )
         defs_only = not u.from_tag and all(
             isinstance(s.node, (cst.FunctionDef, cst.ClassDef)) for s in u.statements

@@ -90,6 +90,12 @@ class InitResult:
     def conflicts(self) -> bool:
         return any(c.status == "kept" for c in self.changes)
 
+    @property
+    def failed(self) -> bool:
+        """Whether the exit status is 1: nothing written for a conflict, or problems
+        found in prefect.yaml."""
+        return self.conflicts or bool(self.problems)
+
 
 # ------------------------------------------------------------------------------ values
 

@@ -12,7 +12,8 @@ from nb2flow.batch import Batch, convert_all, select
 from nb2flow.errors import Nb2FlowError
 from nb2flow.pipeline import ConvertOptions
 
-CELLS = ["import json", "data = {'a': 1}", "with open('out.json', 'w') as f:\n    json.dump(data, f)"]
+CELLS = ["import json", "data = {'a': 1}",
+         "with open('out.json', 'w') as f:\n    json.dump(data, f)"]
 
 
 class Said:

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from . import cli_args as args
 from .errors import Nb2FlowError
 
 app = typer.Typer(
@@ -29,7 +30,6 @@ def _version(value: bool) -> None:
 
 
 _VERBOSE = False
-DOCS_ERRORS = "https://nb2flow.readthedocs.io/en/latest/errors/"
 
 
 @app.callback()
@@ -50,124 +50,37 @@ def _root(
 
 @app.command()
 def convert(
-    notebooks: Annotated[list[Path], typer.Argument(help="Notebooks (.ipynb) to convert.")],
-    output: Annotated[
-        Optional[Path], typer.Option("-o", "--output", help="Script path (one notebook only).")
-    ] = None,
-    force: Annotated[
-        bool, typer.Option(help="Regenerate even when the stamp says up to date; overwrite "
-                           "a file nb2flow did not generate, or hand edits.")
-    ] = False,
-    check: Annotated[
-        bool, typer.Option(help="Write nothing; exit 1 if a script is missing, stale or "
-                           "edited by hand.")
-    ] = False,
-    hook: Annotated[
-        bool, typer.Option(help="Run as the pre-commit hook: convert only notebooks matched "
-                           "by [tool.nb2flow] notebooks or that already have a generated "
-                           "script (ignore others quietly); exit 1 when a script was "
-                           "written, so it can be staged.")
-    ] = False,
-    diff: Annotated[
-        bool, typer.Option(help="Write nothing; print a unified diff of what would change.")
-    ] = False,
-    keep_exploration: Annotated[
-        Optional[bool],
-        typer.Option(help="Keep plots and displayed values [default: the keep-exploration "
-                     "setting, else no]."),
-    ] = None,
-    keep_experiments: Annotated[
-        Optional[bool],
-        typer.Option(help="Keep experiments: models trained and never saved, model-zoo loops, "
-                     "unused searches [default: the keep-experiments setting, else no]."),
-    ] = None,
-    flow_name: Annotated[
-        Optional[str], typer.Option(help="Flow name (default: from the notebook file name).")
-    ] = None,
-    param: Annotated[
-        Optional[list[str]], typer.Option("--param", help="Make this variable a parameter.")
-    ] = None,
-    sequential: Annotated[
-        Optional[bool], typer.Option(help="Call tasks one after another instead of "
-                                     "submitting independent ones concurrently.")
-    ] = None,
-    subflows: Annotated[
-        Optional[bool], typer.Option(help="Make each top-level (#) notebook section a "
-                                     "subflow.")
-    ] = None,
-    drop_plots: Annotated[
-        Optional[str], typer.Option(help="'unsaved' (the default) drops plots not saved with "
-                                    "savefig; 'all' drops every plot.")
-    ] = None,
-    task_runner: Annotated[
-        Optional[str], typer.Option(help="threads (Prefect's default), dask (prefect-dask) or "
-                                    "ray (prefect-ray).")
-    ] = None,
-    cache: Annotated[
-        Optional[bool], typer.Option(help="Cache task results on their inputs and source, so "
-                                     "a re-run with the same parameters skips finished "
-                                     "steps.")
-    ] = None,
-    cache_expiration: Annotated[
-        Optional[str], typer.Option(help="How long cached results stay valid: 30m, 12h, 7d.")
-    ] = None,
-    secrets: Annotated[
-        Optional[str], typer.Option(help="Replace hard-coded credentials by reads of Prefect "
-                                    "Secret blocks (block) or environment variables (env).")
-    ] = None,
-    date_params: Annotated[
-        Optional[bool], typer.Option(help="Turn paths that differ only by a YYYY-MM date "
-                                     "into year and month parameters; a run started by a "
-                                     "schedule takes them from its date.")
-    ] = None,
-    scheduled_month: Annotated[
-        Optional[str], typer.Option(help="With --date-params, the month a scheduled run "
-                                    "uses: 'previous' (the default: the month before the "
-                                    "run's date) or 'current'.")
-    ] = None,
-    data_dir: Annotated[
-        Optional[bool], typer.Option(help="Add a data_dir parameter that relative paths "
-                                     "resolve against.")
-    ] = None,
-    pool: Annotated[
-        Optional[str], typer.Option(help="Work pool of the deployment in prefect.yaml "
-                                    "(default: [tool.nb2flow] work_pool).")
-    ] = None,
-    cron: Annotated[
-        Optional[str], typer.Option(help="Schedule the deployment with a cron string, e.g. "
-                                    "'0 6 1 * *' (replaces its schedules).")
-    ] = None,
-    interval: Annotated[
-        Optional[int], typer.Option(help="Schedule the deployment every N seconds "
-                                    "(replaces its schedules).")
-    ] = None,
-    timezone: Annotated[
-        Optional[str], typer.Option(help="Timezone of --cron/--interval, e.g. Europe/Paris.")
-    ] = None,
-    deployment_name: Annotated[
-        Optional[str], typer.Option(help="Name of the deployment (default: the flow name).")
-    ] = None,
-    tag: Annotated[
-        Optional[list[str]], typer.Option("--tag", help="Add a tag to the deployment "
-                                          "(repeatable).")
-    ] = None,
-    no_deployment: Annotated[
-        bool, typer.Option("--no-deployment", help="Leave prefect.yaml alone.")
-    ] = False,
-    notify: Annotated[
-        Optional[list[str]], typer.Option(help="Send a notification when the flow run ends "
-                                          "in these states: failure, completion, crashed, "
-                                          "cancellation (comma-separated or repeated).")
-    ] = None,
-    notify_block: Annotated[
-        Optional[str], typer.Option(help="The Prefect block that sends it, TYPE/NAME: "
-                                    "slack-webhook/ml-alerts, email-server-credentials/smtp.")
-    ] = None,
-    notify_to: Annotated[
-        Optional[list[str]], typer.Option(help="Recipient address, for email blocks "
-                                          "(repeatable).")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
+    notebooks: args.Notebooks,
+    output: args.Output = None,
+    force: args.Force = False,
+    check: args.Check = False,
+    hook: args.Hook = False,
+    diff: args.Diff = False,
+    keep_exploration: args.KeepExploration = None,
+    keep_experiments: args.KeepExperiments = None,
+    flow_name: args.FlowName = None,
+    param: args.Param = None,
+    sequential: args.Sequential = None,
+    subflows: args.Subflows = None,
+    drop_plots: args.DropPlots = None,
+    task_runner: args.TaskRunner = None,
+    cache: args.Cache = None,
+    cache_expiration: args.CacheExpiration = None,
+    secrets: args.Secrets = None,
+    date_params: args.DateParams = None,
+    scheduled_month: args.ScheduledMonth = None,
+    data_dir: args.DataDir = None,
+    pool: args.Pool = None,
+    cron: args.Cron = None,
+    interval: args.Interval = None,
+    timezone: args.Timezone = None,
+    deployment_name: args.DeploymentName = None,
+    tag: args.Tag = None,
+    no_deployment: args.NoDeployment = False,
+    notify: args.Notify = None,
+    notify_block: args.NotifyBlock = None,
+    notify_to: args.NotifyTo = None,
+    quiet: args.Quiet = False,
 ) -> None:
     """Convert notebooks into Prefect flow scripts written beside them.
 
@@ -176,82 +89,28 @@ def convert(
     hook write the same script; see docs/configuration.md. When a prefect.yaml is found (from the notebook's folder up to the git root), the
     flow's deployment in it is added or updated too; see docs/deploy.md.
     """
+    from .batch import Batch, convert_all, select
     from .deployment import DeployOptions
-    from .pipeline import ConvertOptions, convert as run, hook_notebooks, record_options
+    from .pipeline import ConvertOptions
 
-    if output is not None and len(notebooks) > 1:
-        raise Nb2FlowError("NB2F012", "--output takes one notebook")
-    if output is not None and hook:
-        raise Nb2FlowError("NB2F012", "--hook writes each script beside its notebook; "
-                           "drop --output")
-    if hook:  # staged files: notebooks and scripts; keep those nb2flow is in charge of
-        notebooks = hook_notebooks(notebooks)
-    failed = False
-    written: list[Path] = []
+    notebooks = select(notebooks, output, hook)
+    if not notebooks:  # the hook was given no notebook of nb2flow's: nothing to check
+        return
     deploy = None if no_deployment else DeployOptions(
         name=deployment_name, pool=pool, tags=tuple(tag or ()), cron=cron, interval=interval,
         timezone=timezone)
-    deploy_lines: list[str] = []
-    record_lines: list[str] = []
-    yamls: list[Path] = []  # prefect.yaml files convert changed
-    for nb in notebooks:
-        options = ConvertOptions(
-            output=output, force=force, keep_exploration=keep_exploration,
-            keep_experiments=keep_experiments,
-            flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
-            subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
-            cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
-            scheduled_month=scheduled_month, data_dir=data_dir, deploy=deploy,
-            notify=_events(notify), notify_block=notify_block,
-            notify_to=tuple(notify_to) if notify_to else None,
-        )
-        try:
-            result = run(nb, options, check=check, diff=diff)
-        except Nb2FlowError as exc:
-            _error(exc)
-            failed = True
-            continue
-        if result.diff:
-            typer.echo(result.diff, nl=False)
-        if result.deployment is not None:
-            failed |= _report_deployment(result.deployment, result.notebook, deploy_lines,
-                                         check=check, diff=diff)
-            if result.deployment.status in ("created", "updated"):
-                yamls.append(result.deployment.path)
-        if result.status in ("would-create", "stale", "edited", "foreign"):
-            failed = True
-            typer.echo(f"{result.script}: {_stale_message(result.status, result.notebook)}",
-                       err=True)
-            continue
-        if not (check or diff or hook) and output is None:
-            recorded = record_options(nb, options)
-            if recorded is not None and not quiet:
-                record_lines.append(f"{_show(recorded)}: recorded the options of {nb} in "
-                                    f"[tool.nb2flow.per-notebook]; `nb2flow convert {nb}` "
-                                    "reuses them")
-        if result.status in ("created", "updated"):
-            written.append(result.script)
-        elif hook:
-            continue  # up to date: the hook says nothing
-        if not quiet and not check and not diff:
-            typer.echo(f"{result.notebook} -> {result.script} ({result.status})")
-            if result.flow is not None:
-                from .report import summary_lines
-
-                for line in summary_lines(result.flow):
-                    typer.echo(line)
-    if not quiet and not hook:
-        for line in [*record_lines, *dict.fromkeys(deploy_lines)]:
-            typer.echo(line)
-    if hook and (written or yamls):
-        staged = [*written, *(_show(p) for p in dict.fromkeys(yamls))]
-        what = f"{len(written)} script(s)" + (" and the deployment in prefect.yaml"
-                                                if yamls else "")
-        typer.echo(f"nb2flow: wrote {what}; review and stage them "
-                   f"(git add {' '.join(str(p) for p in staged)}), then commit again.",
-                   err=True)
-        failed = True
-    if failed:
+    options = ConvertOptions(
+        output=output, force=force, keep_exploration=keep_exploration,
+        keep_experiments=keep_experiments,
+        flow_name=flow_name, params=tuple(param or ()), sequential=sequential,
+        subflows=subflows, drop_plots=drop_plots, task_runner=task_runner, cache=cache,
+        cache_expiration=cache_expiration, secrets=secrets, date_params=date_params,
+        scheduled_month=scheduled_month, data_dir=data_dir, deploy=deploy,
+        notify=_events(notify), notify_block=notify_block,
+        notify_to=tuple(notify_to) if notify_to else None,
+    )
+    batch = Batch(check=check, diff=diff, hook=hook, quiet=quiet, verbose=_VERBOSE)
+    if convert_all(notebooks, options, batch, typer.echo):
         raise typer.Exit(1)
 
 
@@ -323,6 +182,7 @@ def init_project(
 ) -> None:
     """Set a project up for deployment: prefect.yaml, .prefectignore, [tool.nb2flow] in
     pyproject.toml and the nb2flow pre-commit hook. Merges; never overwrites your edits."""
+    from .messages import show
     from .project import InitOptions, init_project as run, next_steps
 
     try:
@@ -331,19 +191,19 @@ def init_project(
     except Nb2FlowError as exc:
         _error(exc)
         raise typer.Exit(1) from None
-    failed = result.conflicts
-    if failed:
+    if result.conflicts:
         typer.echo("nb2flow: nothing written: the options conflict with your files (below); "
                    "run again with --force to apply them, or without those options", err=True)
     for change in result.changes:
-        path = _show(change.path)
+        path = show(change.path)
         if change.status == "kept":
             typer.echo(f"{path}: kept as it is; --force would change it:", err=True)
             for note in change.notes:
                 typer.echo(f"  {note}", err=True)
             typer.echo(change.diff, nl=False)
             continue
-        pending = " (not written)" if failed and change.status != "unchanged" else ""
+        pending = " (not written)" if result.conflicts and change.status != "unchanged" \
+            else ""
         typer.echo(f"{path}: {change.status}{pending}")
         for note in change.notes:
             typer.echo(f"  note: {note}")
@@ -351,11 +211,10 @@ def init_project(
             typer.echo(change.diff, nl=False)
     for problem in result.problems:
         typer.echo(str(problem), err=True)
-        failed = True
     typer.echo("")
     for line in next_steps(directory, result.pool):
         typer.echo(line)
-    if failed:
+    if result.failed:
         raise typer.Exit(1)
 
 
@@ -441,46 +300,8 @@ def verify(
         raise typer.Exit(1)
 
 
-def _show(path: Path) -> Path:
-    """A path relative to the current folder when it is inside it."""
-    try:
-        return path.absolute().relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
-def _report_deployment(change, notebook: Path, lines: list[str], *, check: bool,
-                       diff: bool) -> bool:
-    """Print what convert did to prefect.yaml (errors now, news into ``lines``).
-
-    Returns whether the command should fail: a deployment missing or out of date with
-    --check/--diff, or problems found in the prefect.yaml.
-    """
-    failed = False
-    if change.diff and diff:
-        typer.echo(change.diff, nl=False)
-    if change.status == "no-project":
-        if not check and not diff:
-            lines.append(f"nb2flow: no prefect.yaml in {notebook.parent} or above (up to "
-                         "the git root), so no deployment was written; `nb2flow "
-                         "init-project` creates one")
-    elif change.status.startswith("would-"):
-        state = "missing" if change.status == "would-create" else "out of date"
-        typer.echo(f"{_show(change.path)}: NB2F016 deployment '{change.name}' of "
-                   f"{notebook} is {state}; run `nb2flow convert {notebook}`", err=True)
-        failed = True
-    elif change.status in ("created", "updated"):
-        folder = _show(change.path.parent)
-        where = "" if folder == Path(".") else f" in {folder}"
-        lines.append(f"{_show(change.path)}: deployment '{change.name}' {change.status} "
-                     f"(entrypoint {change.entrypoint}, work pool {change.work_pool}); "
-                     f"register it with `prefect deploy --name {change.name}`{where}")
-    if not check and not diff:
-        lines.extend(f"note: {note}" for note in change.notes)
-    for problem in change.problems:
-        typer.echo(str(problem), err=True)
-        failed = True
-    return failed
 
 
 def _events(values: list[str] | None) -> tuple[str, ...] | None:
@@ -491,59 +312,19 @@ def _events(values: list[str] | None) -> tuple[str, ...] | None:
     return parse_events(values)
 
 
-def _stale_message(status: str, notebook: Path) -> str:
-    return {
-        "would-create": f"NB2F016 missing: {notebook} has no generated script; run "
-                        f"`nb2flow convert {notebook}`",
-        "stale": f"NB2F016 stale: out of date with {notebook}; run "
-                 f"`nb2flow convert {notebook}`",
-        "edited": f"NB2F009 edited by hand since nb2flow generated it from {notebook}; move "
-                  f"the edits into the notebook, or run `nb2flow convert --force {notebook}`",
-        "foreign": f"NB2F008 not generated by nb2flow, but it is the script path of "
-                   f"{notebook}; use -o, or `nb2flow convert --force {notebook}`",
-    }[status]
+
+
+
+
+
+
 
 
 def _error(exc: Nb2FlowError) -> None:
-    from .secret_spans import mask
+    from .messages import error_lines
 
-    typer.echo(f"error: {mask(exc.render())}", err=True)
-    typer.echo(f"  hint: {exc.hint}", err=True)
-    if _VERBOSE:
-        for line in _context(exc):
-            typer.echo(line, err=True)
-        typer.echo(f"  docs: {DOCS_ERRORS}#{_anchor(exc.code)}", err=True)
-
-
-def _anchor(code: str) -> str:
-    """The heading anchor of a code in docs/errors.md (``## NB2F006 syntax error ...``)."""
-    import re
-
-    from .errors import CATALOG, WARNINGS
-
-    title = CATALOG[code][0] if code in CATALOG else WARNINGS.get(code, "")
-    text = re.sub(r"[^\w\s-]", "", f"{code} {title}").strip().lower()
-    return re.sub(r"[-\s]+", "-", text)  # as Python-Markdown's toc slugify
-
-
-def _context(exc: Nb2FlowError, around: int = 2) -> list[str]:
-    """The cell's lines around the error's line, numbered, the line itself marked."""
-    where = exc.where
-    if where is None or where.cell is None or where.line is None:
-        return []
-    try:
-        import json
-
-        cells = json.loads(Path(where.path).read_text(encoding="utf-8-sig"))["cells"]
-        source = cells[where.cell - 1]["source"]
-        lines = ("".join(source) if isinstance(source, list) else source).split("\n")
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return []
-    from .secret_spans import mask
-
-    first, last = max(1, where.line - around), min(len(lines), where.line + around)
-    return [f"  {'>' if n == where.line else ' '} {n:>4} | {mask(lines[n - 1])}"
-            for n in range(first, last + 1)]
+    for line in error_lines(exc, _VERBOSE):
+        typer.echo(line, err=True)
 
 
 def main() -> None:

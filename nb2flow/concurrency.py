@@ -106,102 +106,127 @@ def _rewrite(
     reserved: set[str],
     submit_all: bool = False,
 ) -> list[Call]:
-    used = set(reserved) | {t for c in body for t in c.targets} | {a for c in body for a in c.args}
-    future_of: dict[int, str] = {}  # submitted call -> variable holding its future
-    single: dict[str, int] = {}  # name holding a one-output future -> its call
-    pending: dict[str, tuple[int, str]] = {}  # output name -> (call, future var) to unpack
-    resolved: set[int] = set()  # futures whose .result() the flow has asked for
-    lines: list[Call] = []
+    rewriter = _Rewriter(body, needs, ancestors, reserved)
+    for i, call in enumerate(body):
+        rewriter.add(i, call, parallel[i], submit_all)
+    return rewriter.finish()
 
-    def resolve(j: int) -> str:
+
+class _Rewriter:
+    """The flow body rewritten call by call: which futures exist, which are waited for."""
+
+    def __init__(self, body: list[Call], needs: list[set[int]], ancestors: list[int],
+                 reserved: set[str]) -> None:
+        self.body, self.needs, self.ancestors = body, needs, ancestors
+        self.used = set(reserved) | {t for c in body for t in c.targets} \
+            | {a for c in body for a in c.args}
+        self.future_of: dict[int, str] = {}  # submitted call -> variable holding its future
+        self.single: dict[str, int] = {}  # name holding a one-output future -> its call
+        self.pending: dict[str, tuple[int, str]] = {}  # output -> (call, future) to unpack
+        self.resolved: set[int] = set()  # futures whose .result() the flow has asked for
+        self.lines: list[Call] = []
+
+    def resolve(self, j: int) -> str:
         """The line that waits for future ``j`` (and unpacks it); ``j`` is resolved."""
-        resolved.add(j)
-        targets = body[j].targets
-        if len(targets) > 1 and targets[0] in pending:
+        self.resolved.add(j)
+        targets = self.body[j].targets
+        if len(targets) > 1 and targets[0] in self.pending:
             for t in targets:
-                pending.pop(t, None)
-            return f"{', '.join(targets)} = {future_of[j]}.result()"
-        return f"{future_of[j]}.result()"
+                self.pending.pop(t, None)
+            return f"{', '.join(targets)} = {self.future_of[j]}.result()"
+        return f"{self.future_of[j]}.result()"
 
-    def first_failures(js: set[int]) -> list[str]:
+    def first_failures(self, js: set[int]) -> list[str]:
         """Wait first for the submitted calls the futures ``js`` descend from: when one of
         them failed, its exception (not the "upstream not ready" of a consumer) is the
         one raised in the flow."""
         bits = 0
         for j in js:
-            bits |= ancestors[j]
-        return [resolve(k) for k in sorted(future_of)
-                if bits >> k & 1 and k not in resolved and k not in js]
+            bits |= self.ancestors[j]
+        return [self.resolve(k) for k in sorted(self.future_of)
+                if bits >> k & 1 and k not in self.resolved and k not in js]
 
-    for i, call in enumerate(body):
-        unpack = {pending[name][0] for name in call.args if name in pending}
-        submitted = parallel[i] and call.code == _default_code(call)
+    def waits(self, i: int, call: Call) -> list[str]:
+        """The futures a submitted call waits for explicitly: only what no argument
+        already implies."""
+        implied = 0
+        for k in self.needs[i]:
+            if set(self.body[k].targets) & set(call.args):
+                implied |= (1 << k) | self.ancestors[k]
+        return [self.future_of[j] for j in sorted(self.needs[i])
+                if j in self.future_of and not implied >> j & 1
+                and not any(self.ancestors[k] >> j & 1 for k in self.needs[i] if k != j)]
+
+    def add(self, i: int, call: Call, parallel: bool, submit_all: bool) -> None:
+        body = self.body
+        unpack = {self.pending[name][0] for name in call.args if name in self.pending}
+        submitted = parallel and call.code == _default_code(call)
         unpacked_next = (  # submitting, then waiting on the very next line: a plain call
             submitted and not submit_all and len(call.targets) > 1
             and i + 1 < len(body) and set(body[i + 1].args) & set(call.targets)
         )
-        waits: list[str] = []
-        if submitted:
-            # Wait explicitly only for what no argument already implies.
-            implied = 0
-            for k in needs[i]:
-                if set(body[k].targets) & set(call.args):
-                    implied |= (1 << k) | ancestors[k]
-            waits = [future_of[j] for j in sorted(needs[i])
-                     if j in future_of and not implied >> j & 1
-                     and not any(ancestors[k] >> j & 1 for k in needs[i] if k != j)]
-            if waits:
-                unpacked_next = False
+        waits = self.waits(i, call) if submitted else []
+        if waits:
+            unpacked_next = False
         plain = not submitted or unpacked_next
         # A task called directly gets values, not futures: Prefect would hand it None for
         # a future that failed, and the run would end with that call's TypeError.
-        inline = {name: single[name] for name in call.args if plain and name in single}
+        inline = {name: self.single[name] for name in call.args
+                  if plain and name in self.single}
         # a direct call also waits for the submitted calls it must follow (effects)
-        before = {j for j in needs[i] if plain and j in future_of and j not in resolved
-                  and j not in inline.values()}
-        prefix = first_failures(unpack | before | set(inline.values()))
-        prefix += [resolve(j) for j in sorted(unpack | before) if j not in resolved]
-        resolved.update(inline.values())
+        before = {j for j in self.needs[i] if plain and j in self.future_of
+                  and j not in self.resolved and j not in inline.values()}
+        prefix = self.first_failures(unpack | before | set(inline.values()))
+        prefix += [self.resolve(j) for j in sorted(unpack | before) if j not in self.resolved]
+        self.resolved.update(inline.values())
         for name in call.targets:
-            single.pop(name, None)
-        if not submitted or unpacked_next:
-            code = call.code
-            if inline:
-                if call.code == _default_code(call):
-                    args = [f"{a}.result()" if a in inline else a for a in call.args]
-                    code = _default_code(call, args)
-                elif not set(inline) & set(call.targets):  # the notebook's own line
-                    code = _with_results(call.code, set(inline))
-                else:  # it rebinds the name: the names hold values from here on
-                    names = list(inline)
-                    prefix.append(f"{', '.join(names)} = "
-                                  f"{', '.join(f'{n}.result()' for n in names)}")
-                    for n in names:
-                        single.pop(n, None)
-            lines.append(replace(call, code="\n".join([*prefix, code])))
-            continue
+            self.single.pop(name, None)
+        code = self.plain(call, inline, prefix) if plain else self.submit(i, call, waits)
+        self.lines.append(replace(call, code="\n".join([*prefix, code])))
+
+    def plain(self, call: Call, inline: dict[str, int], prefix: list[str]) -> str:
+        """A direct call; the one-output futures it reads (``inline``) become values."""
+        code = call.code
+        if inline:
+            if call.code == _default_code(call):
+                args = [f"{a}.result()" if a in inline else a for a in call.args]
+                code = _default_code(call, args)
+            elif not set(inline) & set(call.targets):  # the notebook's own line
+                code = _with_results(call.code, set(inline))
+            else:  # it rebinds the name: the names hold values from here on
+                names = list(inline)
+                prefix.append(f"{', '.join(names)} = "
+                              f"{', '.join(f'{n}.result()' for n in names)}")
+                for n in names:
+                    self.single.pop(n, None)
+        return code
+
+    def submit(self, i: int, call: Call, waits: list[str]) -> str:
+        """``call`` submitted to the task runner; its future is recorded."""
         args = list(call.args)
         if waits:
             args.append(f"wait_for=[{', '.join(waits)}]")
         submit = f"{call.func}.submit({', '.join(args)})"
         if len(call.targets) == 1:
-            code = f"{call.targets[0]} = {submit}"
-            future_of[i] = call.targets[0]
-            single[call.targets[0]] = i
-        else:
-            var = _fresh(f"{call.func}_future", used)
-            code = f"{var} = {submit}"
-            future_of[i] = var
-            for t in call.targets:
-                pending[t] = (i, var)
-        lines.append(replace(call, code="\n".join([*prefix, code])))
-    # Wait for every future not waited for yet, in the order of the calls: a failed task
-    # fails the run, with its own exception rather than a consumer's.
-    leftovers = [f"{future_of[j]}.result()" for j in sorted(future_of) if j not in resolved]
-    if leftovers:
-        last = lines[-1]
-        lines[-1] = replace(last, code="\n".join([last.code, *leftovers]))
-    return lines
+            self.future_of[i] = call.targets[0]
+            self.single[call.targets[0]] = i
+            return f"{call.targets[0]} = {submit}"
+        var = _fresh(f"{call.func}_future", self.used)
+        self.future_of[i] = var
+        for t in call.targets:
+            self.pending[t] = (i, var)
+        return f"{var} = {submit}"
+
+    def finish(self) -> list[Call]:
+        """Wait for every future not waited for yet, in the order of the calls: a failed
+        task fails the run, with its own exception rather than a consumer's."""
+        lines = self.lines
+        leftovers = [f"{self.future_of[j]}.result()" for j in sorted(self.future_of)
+                     if j not in self.resolved]
+        if leftovers:
+            last = lines[-1]
+            lines[-1] = replace(last, code="\n".join([last.code, *leftovers]))
+        return lines
 
 
 def _with_results(code: str, names: set[str]) -> str:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Nb2FlowError
+from .identifiers import unique
 from .pycode import string
 
 #: --notify event -> (keyword of @flow, what happened, in words)
@@ -100,6 +101,18 @@ def notification_code(
     """
     events = parse_events(events)
     kind, name = parse_block(block)
+    _check_recipients(kind, block, email_to)
+    hooks = _Hooks(set(taken))
+    if kind == EMAIL_BLOCK:
+        imports = _email_hooks(hooks, events, block, name, email_to)
+    else:
+        imports = _block_hooks(hooks, events, block, kind, name)
+    return NotifyCode(imports, tuple(b.rstrip("\n") for b in hooks.blocks),
+                      tuple(hooks.options), tuple(hooks.functions))
+
+
+def _check_recipients(kind: str, block: str, email_to: tuple[str, ...]) -> None:
+    """An email block needs valid --notify-to addresses; any other block takes none."""
     if kind == EMAIL_BLOCK:
         if not email_to:
             raise Nb2FlowError("NB2F012", f"--notify-block {block}: an email block needs "
@@ -111,71 +124,83 @@ def notification_code(
     elif email_to:
         raise Nb2FlowError("NB2F012", "--notify-to goes with an email-server-credentials "
                            "block")
-    used = set(taken)
 
-    def fresh(base: str) -> str:
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}_{n}", n + 1
-        used.add(candidate)
-        return candidate
 
-    functions: list[str] = []
-    options: list[str] = []
-    blocks: list[str] = []
-    if kind == EMAIL_BLOCK:
-        send = fresh("send_notification_email")
-        imports = ("from email.message import EmailMessage",
-                   "from prefect_email import EmailServerCredentials")
-        recipients = ", ".join(email_to)
-        for event in events:
-            keyword, happened = EVENTS[event]
-            func = fresh(f"notify_{event}")
-            functions.append(func)
-            options.append(f"{keyword}=[{func}]")
-            blocks.append(
-                f"def {func}(flow, flow_run, state):\n"
-                f'    """Email {recipients} that a run {happened}."""\n'
-                f"    {send}(\n"
-                f'        f"Prefect flow {{flow.name}} {happened}",\n'
-                f'        f"Flow run {{flow_run.name}} of {{flow.name}} {happened}: '
-                f'{{state.message}}",\n'
-                f"    )\n"
-            )
-        functions.append(send)
-        blocks.append(
-            f"def {send}(subject, body):\n"
-            f'    """Send an email through the Prefect block {block}."""\n'
-            f"    credentials = EmailServerCredentials.load({_q(name)})\n"
-            f"    message = EmailMessage()\n"
-            f'    message["Subject"] = subject\n'
-            f'    message["From"] = credentials.username or "prefect@localhost"\n'
-            f'    message["To"] = {_q(recipients)}\n'
-            f"    message.set_content(body)\n"
-            f"    with credentials.get_server() as server:\n"
-            f"        server.send_message(message)\n"
+class _Hooks:
+    """The functions written so far, their sources and the ``@flow`` keywords naming them."""
+
+    def __init__(self, used: set[str]) -> None:
+        self.used = used
+        self.functions: list[str] = []
+        self.options: list[str] = []
+        self.blocks: list[str] = []
+
+    def fresh(self, base: str) -> str:
+        name = unique(base, self.used)
+        self.used.add(name)
+        return name
+
+    def hook(self, event: str) -> tuple[str, str]:
+        """A new hook function for ``event``: its name and what happened, in words."""
+        keyword, happened = EVENTS[event]
+        func = self.fresh(f"notify_{event}")
+        self.functions.append(func)
+        self.options.append(f"{keyword}=[{func}]")
+        return func, happened
+
+
+def _email_hooks(hooks: _Hooks, events: tuple[str, ...], block: str, name: str,
+                 email_to: tuple[str, ...]) -> tuple[str, ...]:
+    """Hooks that email ``email_to`` through an email-server-credentials block."""
+    send = hooks.fresh("send_notification_email")
+    recipients = ", ".join(email_to)
+    for event in events:
+        func, happened = hooks.hook(event)
+        hooks.blocks.append(
+            f"def {func}(flow, flow_run, state):\n"
+            f'    """Email {recipients} that a run {happened}."""\n'
+            f"    {send}(\n"
+            f'        f"Prefect flow {{flow.name}} {happened}",\n'
+            f'        f"Flow run {{flow_run.name}} of {{flow.name}} {happened}: '
+            f'{{state.message}}",\n'
+            f"    )\n"
         )
+    hooks.functions.append(send)
+    hooks.blocks.append(
+        f"def {send}(subject, body):\n"
+        f'    """Send an email through the Prefect block {block}."""\n'
+        f"    credentials = EmailServerCredentials.load({_q(name)})\n"
+        f"    message = EmailMessage()\n"
+        f'    message["Subject"] = subject\n'
+        f'    message["From"] = credentials.username or "prefect@localhost"\n'
+        f'    message["To"] = {_q(recipients)}\n'
+        f"    message.set_content(body)\n"
+        f"    with credentials.get_server() as server:\n"
+        f"        server.send_message(message)\n"
+    )
+    return ("from email.message import EmailMessage",
+            "from prefect_email import EmailServerCredentials")
+
+
+def _block_hooks(hooks: _Hooks, events: tuple[str, ...], block: str, kind: str,
+                 name: str) -> tuple[str, ...]:
+    """Hooks that call ``.notify`` on a Prefect notification block."""
+    cls = NOTIFICATION_BLOCKS.get(kind)
+    if cls is None:  # a notification block from a collection: load it by its slug
+        imports = ("from prefect.blocks.core import Block",)
+        load = f"Block.load({_q(block)})"
     else:
-        cls = NOTIFICATION_BLOCKS.get(kind)
-        if cls is None:  # a notification block from a collection: load it by its slug
-            imports = ("from prefect.blocks.core import Block",)
-            load = f"Block.load({_q(block)})"
-        else:
-            imports = (f"from prefect.blocks.notifications import {cls}",)
-            load = f"{cls}.load({_q(name)})"
-        for event in events:
-            keyword, happened = EVENTS[event]
-            func = fresh(f"notify_{event}")
-            functions.append(func)
-            options.append(f"{keyword}=[{func}]")
-            blocks.append(
-                f"def {func}(flow, flow_run, state):\n"
-                f'    """Tell the Prefect block {block} that a run {happened}."""\n'
-                f"    {load}.notify(\n"
-                f'        f"Flow run {{flow_run.name}} of {{flow.name}} {happened}: '
-                f'{{state.message}}",\n'
-                f'        subject=f"Prefect flow {{flow.name}} {happened}",\n'
-                f"    )\n"
-            )
-    return NotifyCode(imports, tuple(b.rstrip("\n") for b in blocks), tuple(options),
-                      tuple(functions))
+        imports = (f"from prefect.blocks.notifications import {cls}",)
+        load = f"{cls}.load({_q(name)})"
+    for event in events:
+        func, happened = hooks.hook(event)
+        hooks.blocks.append(
+            f"def {func}(flow, flow_run, state):\n"
+            f'    """Tell the Prefect block {block} that a run {happened}."""\n'
+            f"    {load}.notify(\n"
+            f'        f"Flow run {{flow_run.name}} of {{flow.name}} {happened}: '
+            f'{{state.message}}",\n'
+            f'        subject=f"Prefect flow {{flow.name}} {happened}",\n'
+            f"    )\n"
+        )
+    return imports

@@ -174,7 +174,7 @@ def test_verbose_shows_the_lines_and_the_docs_entry(tmp_path: Path) -> None:
 
 def test_every_docs_anchor_exists() -> None:
     """--verbose links each code to its heading in docs/errors.md (as MkDocs slugs it)."""
-    from nb2flow.cli import _anchor
+    from nb2flow.messages import anchor as _anchor
     from nb2flow.errors import CATALOG, WARNINGS
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()

@@ -11,7 +11,9 @@ import os
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -77,6 +79,16 @@ def inject(nb: nbformat.NotebookNode, values: dict[str, str], notebook: Path) ->
     return numbers
 
 
+@dataclass
+class _Progress:
+    """How far the run got: read when a cell fails."""
+
+    previous: dict  # the run folder's snapshot after the last cell
+    touched: dict[str, list[int]] = field(default_factory=dict)  # file -> cells writing it
+    executed: list[int] = field(default_factory=list)  # indexes of the cells started
+    current: int | None = None  # the cell running (its number; None: injected)
+
+
 def run_notebook(
     nb: nbformat.NotebookNode,
     numbers: list[int | None],
@@ -104,75 +116,92 @@ def run_notebook(
 
     side = Side("notebook", run_dir)
     started = time.monotonic()
-    deadline = started + timeout
     client = NotebookClient(nb, timeout=int(timeout), kernel_name=kernel,
                             resources={"metadata": {"path": str(cwd or run_dir)}})
     env = dict(os.environ)
     if extra_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(extra_path), env.get("PYTHONPATH", "")) if p)
-    base = previous = snapshot(run_dir)
-    touched: dict[str, list[int]] = {}
-    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
-    executed: list[int] = []
-    current: int | None = None
+    base = snapshot(run_dir)
+    state = _Progress(base)
     try:
         progress("notebook: starting the kernel")
         client.reset_execution_trackers()
         with open(kernel_log or os.devnull, "wb") as log, \
                 client.setup_kernel(env=env, stdout=log, stderr=log):  # the kernel's chatter
-            for k, index in enumerate(code, start=1):
-                current = numbers[index]
-                progress(f"notebook: cell {current or '(parameters)'} ({k}/{len(code)})")
-                if time.monotonic() >= deadline:
-                    side.error = RunError("notebook", f"cell {current}",
-                                          f"not started: --timeout {timeout:g} s reached",
-                                          cell=current)
-                    break
-                client.timeout = max(1, int(deadline - time.monotonic()))
-                executed.append(index)
-                began = time.time()  # wall clock, as MLflow's start_time
-                try:
-                    client.execute_cell(nb.cells[index], index,
-                                        execution_count=client.code_cells_executed + 1)
-                except CellExecutionError as exc:
-                    if current not in dropped:
-                        raise
-                    side.dropped_errors.append(RunError(
-                        "notebook", f"cell {current}", f"{exc.ename}: {exc.evalue}".strip(),
-                        [f"not in the flow: {dropped[current]}"], cell=current))
-                finally:
-                    if current is not None:
-                        side.cell_times.append((current, began, time.time()))
-                    now = snapshot(run_dir)
-                    for path in changes(previous, now):
-                        if current is not None:
-                            touched.setdefault(path, []).append(current)
-                    previous = now
-    except CellExecutionError as exc:
-        side.error = RunError("notebook", f"cell {current}",
-                              f"{exc.ename}: {exc.evalue}".strip(),
-                              _last_lines(nb.cells[executed[-1]], _counts(nb, numbers),
-                                          run_dir),
-                              cell=current)
-    except CellTimeoutError:
-        side.error = RunError("notebook", f"cell {current}",
-                              f"did not finish within {timeout:g} s (--timeout)",
-                              _last_lines(nb.cells[executed[-1]], _counts(nb, numbers),
-                                          run_dir),
-                              cell=current)
-    except DeadKernelError as exc:
-        side.error = RunError("notebook", f"cell {current}", f"the kernel died: {exc}",
-                              _tail(kernel_log), cell=current)
-    except (RuntimeError, OSError, TimeoutError) as exc:  # the kernel would not start
-        side.error = RunError("notebook", "kernel" if current is None else f"cell {current}",
-                              f"{type(exc).__name__}: {exc}"[:300], _tail(kernel_log),
-                              cell=current)
+            _execute(client, nb, numbers, side, state, started + timeout, timeout,
+                     progress, dropped)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError, OSError,
+            TimeoutError) as exc:
+        side.error = _run_error(exc, nb, numbers, state, run_dir, timeout, kernel_log)
     side.seconds = time.monotonic() - started
     side.changes = changes(base, snapshot(run_dir))
-    side.cells = {p: sorted(set(touched.get(p, []))) for p in side.changes}
-    side.values = notebook_values(nb, numbers, executed)
+    side.cells = {p: sorted(set(state.touched.get(p, []))) for p in side.changes}
+    side.values = notebook_values(nb, numbers, state.executed)
     return side
+
+
+def _execute(client: Any, nb: nbformat.NotebookNode, numbers: list[int | None], side: Side,
+             state: _Progress, deadline: float, timeout: float,
+             progress: Callable[[str], None], dropped: dict[int, str]) -> None:
+    """Run the code cells one by one until one fails (raises) or the deadline passes."""
+    from nbclient.exceptions import CellExecutionError
+
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    for k, index in enumerate(code, start=1):
+        current = state.current = numbers[index]
+        progress(f"notebook: cell {current or '(parameters)'} ({k}/{len(code)})")
+        if time.monotonic() >= deadline:
+            side.error = RunError("notebook", f"cell {current}",
+                                  f"not started: --timeout {timeout:g} s reached",
+                                  cell=current)
+            return
+        client.timeout = max(1, int(deadline - time.monotonic()))
+        state.executed.append(index)
+        began = time.time()  # wall clock, as MLflow's start_time
+        try:
+            client.execute_cell(nb.cells[index], index,
+                                execution_count=client.code_cells_executed + 1)
+        except CellExecutionError as exc:
+            if current not in dropped:
+                raise
+            side.dropped_errors.append(RunError(
+                "notebook", f"cell {current}", f"{exc.ename}: {exc.evalue}".strip(),
+                [f"not in the flow: {dropped[current]}"], cell=current))
+        finally:
+            if current is not None:
+                side.cell_times.append((current, began, time.time()))
+            now = snapshot(side.run_dir)
+            for path in changes(state.previous, now):
+                if current is not None:
+                    state.touched.setdefault(path, []).append(current)
+            state.previous = now
+
+
+def _run_error(exc: Exception, nb: nbformat.NotebookNode, numbers: list[int | None],
+               state: _Progress, run_dir: Path, timeout: float,
+               kernel_log: Path | None) -> RunError:
+    """Where and why the notebook stopped."""
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    current = state.current
+    if isinstance(exc, CellExecutionError):
+        return RunError("notebook", f"cell {current}", f"{exc.ename}: {exc.evalue}".strip(),
+                        _last_lines(nb.cells[state.executed[-1]], _counts(nb, numbers),
+                                    run_dir),
+                        cell=current)
+    if isinstance(exc, CellTimeoutError):
+        return RunError("notebook", f"cell {current}",
+                        f"did not finish within {timeout:g} s (--timeout)",
+                        _last_lines(nb.cells[state.executed[-1]], _counts(nb, numbers),
+                                    run_dir),
+                        cell=current)
+    if isinstance(exc, DeadKernelError):
+        return RunError("notebook", f"cell {current}", f"the kernel died: {exc}",
+                        _tail(kernel_log), cell=current)
+    # the kernel would not start
+    return RunError("notebook", "kernel" if current is None else f"cell {current}",
+                    f"{type(exc).__name__}: {exc}"[:300], _tail(kernel_log), cell=current)
 
 
 def notebook_values(nb: nbformat.NotebookNode, numbers: list[int | None],

@@ -16,11 +16,14 @@ import threading
 import time
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import Location, Nb2FlowError
 from ..render import option_flag
 from .model import Report, Side, VerifyOptions
+from .workspace import changes, snapshot
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -120,20 +123,71 @@ def _inside(path: Path, folder: Path) -> Path | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Copies:
+    """Where the two copies of the working folder are, and the paths inside them."""
+
+    tmp: Path  # holds both copies, the kernel's log and Prefect's home
+    root: Path  # the folder copied (the working folder, or above it for ../ paths)
+    here: Path  # the working folder, relative to root: where both sides start
+    rel_nb: Path | None  # the notebook, relative to root (None: outside it)
+    rel_script: Path  # the flow script, relative to root
+
+    @property
+    def notebook(self) -> Path:
+        return self.tmp / "notebook"
+
+    @property
+    def flow(self) -> Path:
+        return self.tmp / "flow"
+
+
 def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[Report, Side,
                                                                                 Side]:
     """Run the notebook and its flow in copies of the working directory; compare."""
-    import nbformat
-
     from ..pipeline import ConvertOptions, build
-    from . import compare, hints
-    from .flow_run import FlowProcess, flow_env
-    from .mlflow_store import find_runs, pair_runs, rename_paths
-    from .notebook_run import check_kernel, inject, kernel_name, run_notebook
-    from .workspace import changes, copy_tree, snapshot, tree_root
+    from .notebook_run import inject
+    from .workspace import tree_root
 
     require_extras()
     notebook = Path(notebook)
+    workdir = _check_options(options)
+    result = build(notebook, ConvertOptions())  # raises the loader's and planner's errors
+    flow = result.flow
+    script_text = options.script.read_text(encoding="utf-8") if options.script else result.text
+    param_code, args = parse_params(options.params, flow, strict=options.script is None)
+    nb, kernel = _blank_notebook(notebook, options.kernel)
+    numbers = inject(nb, param_code, notebook)
+    sources = {n: nb.cells[i].source for i, n in enumerate(numbers)
+               if n is not None and nb.cells[i].cell_type == "code"}
+
+    report = Report(str(notebook), str(options.script or result.script), str(workdir),
+                    converted=options.script is None)
+    root = tree_root(workdir, sources.values())  # holds every ../ path the notebook names
+    here = workdir.relative_to(root)  # where both sides start, inside the copies
+    tmp = Path(tempfile.mkdtemp(prefix="nb2flow-verify-"))
+    try:
+        script = options.script or result.script
+        copies = _Copies(tmp, root, here, _inside(notebook, root),
+                         _inside(script, root) or here / script.name)
+        fl_base = _copy(copies, options, report, script_text)
+        nb_side, fl_side = _run_sides(copies, nb, numbers, kernel, args, options, flow,
+                                      console)
+        fl_side.changes = changes(fl_base, snapshot(copies.flow))
+        # a file rewritten with the bytes it had before is still an output: the model an
+        # earlier run of the flow saved in the folder is written again, and compared
+        fl_side.changes.pop(copies.rel_script.as_posix(), None)
+        report.seconds.update(notebook=round(nb_side.seconds, 2), flow=round(fl_side.seconds, 2))
+        _compare(report, copies, nb_side, fl_side, flow, sources, options.rtol)
+        if options.keep is not None:
+            report.kept = str(_keep(options.keep, nb, nb_side, fl_side))
+        return report, nb_side, fl_side
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_options(options: VerifyOptions) -> Path:
+    """The working folder, resolved; NB2F012/NB2F001 for options that cannot work."""
     workdir = (options.workdir or Path.cwd()).resolve()
     if not workdir.is_dir():
         raise Nb2FlowError("NB2F012", f"--workdir {workdir}: not a folder")
@@ -144,90 +198,100 @@ def verify(notebook: str | Path, options: VerifyOptions, console=None) -> tuple[
     if options.script is not None and not options.script.is_file():
         raise Nb2FlowError("NB2F001", f"script {options.script} not found",
                            Location(str(options.script)))
-    result = build(notebook, ConvertOptions())  # raises the loader's and planner's errors
-    flow = result.flow
-    script_text = options.script.read_text(encoding="utf-8") if options.script else result.text
-    param_code, args = parse_params(options.params, flow, strict=options.script is None)
+    return workdir
+
+
+def _blank_notebook(notebook: Path, kernel: str | None) -> tuple[Any, str]:
+    """The notebook without outputs, and its kernel (NB2F019 when not installed)."""
+    import nbformat
+
+    from .notebook_run import check_kernel, kernel_name
+
     with warnings.catch_warnings():  # cells without ids (nbformat < 4.5) get new ones
         warnings.simplefilter("ignore")
         nb = nbformat.read(str(notebook), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    kernel = kernel_name(nb, options.kernel)
-    check_kernel(kernel, notebook)
-    numbers = inject(nb, param_code, notebook)
-    sources = {n: nb.cells[i].source for i, n in enumerate(numbers)
-               if n is not None and nb.cells[i].cell_type == "code"}
+    name = kernel_name(nb, kernel)
+    check_kernel(name, notebook)
+    return nb, name
 
-    report = Report(str(notebook), str(options.script or result.script), str(workdir),
-                    converted=options.script is None)
-    root = tree_root(workdir, sources.values())  # holds every ../ path the notebook names
-    here = workdir.relative_to(root)  # where both sides start, inside the copies
-    tmp = Path(tempfile.mkdtemp(prefix="nb2flow-verify-"))
+
+def _copy(copies: _Copies, options: VerifyOptions, report: Report, script_text: str) -> dict:
+    """Copy the working folder twice, write the script into the flow's copy; returns the
+    flow copy's snapshot before the run."""
+    from .workspace import copy_tree
+
+    skip = (copies.tmp, options.keep) if options.keep is not None else (copies.tmp,)
+    started = time.monotonic()
+    size = copy_tree(copies.root, copies.notebook, options.exclude, skip)
+    copy_tree(copies.root, copies.flow, options.exclude, skip)
+    if size > 1_000_000_000:
+        report.notes.append(f"copied {size / 1e9:.1f} GB twice; leave folders out with "
+                            "--exclude")
+    target = copies.flow / copies.rel_script
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(script_text, encoding="utf-8")
+    fl_base = snapshot(copies.flow)
+    report.seconds["copy"] = round(time.monotonic() - started, 2)
+    return fl_base
+
+
+def _run_sides(copies: _Copies, nb: Any, numbers: list[int | None], kernel: str,
+               args: list[str], options: VerifyOptions, flow: Any,
+               console: Any) -> tuple[Side, Side]:
+    """Start the flow (a subprocess), execute the notebook meanwhile, wait for the flow."""
+    from . import compare
+    from .flow_run import FlowProcess, flow_env
+    from .notebook_run import run_notebook
+
+    tmp, nb_dir, fl_dir, here = copies.tmp, copies.notebook, copies.flow, copies.here
     progress = Progress(console)
-    try:
-        nb_dir, fl_dir = tmp / "notebook", tmp / "flow"
-        skip = (tmp, options.keep) if options.keep is not None else (tmp,)
-        started = time.monotonic()
-        size = copy_tree(root, nb_dir, options.exclude, skip)
-        copy_tree(root, fl_dir, options.exclude, skip)
-        if size > 1_000_000_000:
-            report.notes.append(f"copied {size / 1e9:.1f} GB twice; leave folders out with "
-                                "--exclude")
-        rel_nb = _inside(notebook, root)
-        script = options.script or result.script
-        rel_script = _inside(script, root) or here / script.name
-        (fl_dir / rel_script).parent.mkdir(parents=True, exist_ok=True)
-        (fl_dir / rel_script).write_text(script_text, encoding="utf-8")
-        fl_base = snapshot(fl_dir)
-        report.seconds["copy"] = round(time.monotonic() - started, 2)
-        with progress.shown("starting the notebook and the flow"):
-            proc = FlowProcess(fl_dir / rel_script, args, fl_dir,
-                               flow_env(tmp / "prefect-home", options.server), tmp,
-                               cwd=fl_dir / here)
-            progress.flow = proc
-            try:
-                nb_side = run_notebook(
-                    nb, numbers, nb_dir, cwd=nb_dir / here, kernel=kernel,
-                    timeout=options.timeout,
-                    extra_path=(nb_dir / rel_nb).parent if rel_nb else None,
-                    kernel_log=tmp / "kernel.log",
-                    progress=lambda text: setattr(progress, "notebook", text),
-                    dropped=compare.dropped_cells(flow),
-                )
-                progress.notebook = "notebook: done"
-                labels = frozenset(v.label for v in nb_side.values if v.shown)
-                fl_side = proc.wait(proc.started + options.timeout, options.timeout, labels)
-            finally:
-                proc.stop()
-        fl_side.changes = changes(fl_base, snapshot(fl_dir))
-        # a file rewritten with the bytes it had before is still an output: the model an
-        # earlier run of the flow saved in the folder is written again, and compared
-        fl_side.changes.pop(rel_script.as_posix(), None)
-        report.seconds.update(notebook=round(nb_side.seconds, 2), flow=round(fl_side.seconds, 2))
+    with progress.shown("starting the notebook and the flow"):
+        proc = FlowProcess(fl_dir / copies.rel_script, args, fl_dir,
+                           flow_env(tmp / "prefect-home", options.server), tmp,
+                           cwd=fl_dir / here)
+        progress.flow = proc
+        try:
+            nb_side = run_notebook(
+                nb, numbers, nb_dir, cwd=nb_dir / here, kernel=kernel,
+                timeout=options.timeout,
+                extra_path=(nb_dir / copies.rel_nb).parent if copies.rel_nb else None,
+                kernel_log=tmp / "kernel.log",
+                progress=lambda text: setattr(progress, "notebook", text),
+                dropped=compare.dropped_cells(flow),
+            )
+            progress.notebook = "notebook: done"
+            labels = frozenset(v.label for v in nb_side.values if v.shown)
+            fl_side = proc.wait(proc.started + options.timeout, options.timeout, labels)
+        finally:
+            proc.stop()
+    return nb_side, fl_side
 
-        nb_runs, nb_dbs = find_runs(nb_dir, nb_side.changes, root)
-        fl_runs, fl_dbs = find_runs(fl_dir, fl_side.changes, root)
-        pair_runs(nb_runs, fl_runs)
-        for run in nb_runs:
-            run.cell = next((cell for cell, began, ended in nb_side.cell_times
-                             if began <= run.start / 1000 <= ended), None)
-        rows = compare.file_rows(nb_side, fl_side, rename_paths(nb_side.changes, nb_runs, nb_dbs),
-                                 rename_paths(fl_side.changes, fl_runs, fl_dbs), options.rtol,
-                                 flow)
-        rows += compare.value_rows(nb_side.values, fl_side.values, options.rtol, flow)
-        rows += compare.mlflow_rows(nb_runs, fl_runs, options.rtol, flow)
-        findings = hints.unseeded(sorted(sources.items()))
-        report.notes += compare.add_hints(rows, flow, findings, sources)
-        report.rows = rows
-        report.errors = [e for e in (nb_side.error, fl_side.error) if e is not None]
-        report.dropped_errors = nb_side.dropped_errors
-        if options.keep is not None:
-            report.kept = str(_keep(options.keep, nb, nb_side, fl_side))
-        return report, nb_side, fl_side
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+def _compare(report: Report, copies: _Copies, nb_side: Side, fl_side: Side, flow: Any,
+             sources: dict[int, str], rtol: float) -> None:
+    """Fill the report: files, printed values and MLflow runs of both sides, with hints."""
+    from . import compare, hints
+    from .mlflow_store import find_runs, pair_runs, rename_paths
+
+    root = copies.root
+    nb_runs, nb_dbs = find_runs(copies.notebook, nb_side.changes, root)
+    fl_runs, fl_dbs = find_runs(copies.flow, fl_side.changes, root)
+    pair_runs(nb_runs, fl_runs)
+    for run in nb_runs:
+        run.cell = next((cell for cell, began, ended in nb_side.cell_times
+                         if began <= run.start / 1000 <= ended), None)
+    rows = compare.file_rows(nb_side, fl_side, rename_paths(nb_side.changes, nb_runs, nb_dbs),
+                             rename_paths(fl_side.changes, fl_runs, fl_dbs), rtol, flow)
+    rows += compare.value_rows(nb_side.values, fl_side.values, rtol, flow)
+    rows += compare.mlflow_rows(nb_runs, fl_runs, rtol, flow)
+    findings = hints.unseeded(sorted(sources.items()))
+    report.notes += compare.add_hints(rows, flow, findings, sources)
+    report.rows = rows
+    report.errors = [e for e in (nb_side.error, fl_side.error) if e is not None]
+    report.dropped_errors = nb_side.dropped_errors
 
 
 def _keep(dest: Path, nb, nb_side: Side, fl_side: Side) -> Path:

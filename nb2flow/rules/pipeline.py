@@ -34,6 +34,10 @@ RUN_RECORDS = {
 SPARK_WRITERS = {"write", "writeStream", "writeTo"}
 #: HTTP methods that send something: a sink, unless the host is local (a demo).
 HTTP_SENDS = {"post", "put", "patch", "delete"}
+#: Calls that run another notebook (papermill): its output notebook is a product.
+NOTEBOOK_RUNS = {"execute_notebook"}
+#: ``mlflow.run(...)`` / ``mlflow.projects.run(...)`` runs an MLflow project: a product.
+PROJECT_RUNS = {"run"}
 #: Folder creation: an effect that serves later writes, never a product of its own.
 FOLDER_CALLS = {"mkdir", "makedirs"}
 #: SQL that only reads: ``cursor.execute("SELECT ...")`` is a query, not a sink.

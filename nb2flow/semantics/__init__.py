@@ -450,8 +450,8 @@ def _effects(state: _State) -> None:
 
 
 def _serves(state: _State, i: int, role: Role) -> bool:
-    if role.effect == "lifecycle":
-        return bool(set(state.deps[i]) & state.live)
+    if role.effect == "lifecycle":  # the resource comes from kept code, perhaps through
+        return bool((set(closure([i], state.deps)) - {i}) & state.live)  # dropped calls on it
     later = [j for j in state.live if j > i]
     again = state.settings.get(i)
     if again is not None:  # set_experiment("a") then set_experiment("b"): the first is
@@ -500,6 +500,7 @@ def _uses_package(s: Statement, package: str) -> bool:
 def _no_output(c: Classified, state: _State) -> None:
     """Nothing is saved, logged, printed or trained: keep the last table the notebook
     builds from the data it reads, or say there is nothing to run."""
+    reading = _reading_functions(state.code)
     for i in range(len(state.code) - 1, -1, -1):
         s = state.code[i]
         if i in state.why or i in state.shown or isinstance(s.tree, _DEFS) or not (
@@ -507,7 +508,8 @@ def _no_output(c: Classified, state: _State) -> None:
         ):
             continue
         reach = closure([i], state.deps)
-        if any(state.code[j].facts.reads_io for j in reach):
+        if any(state.code[j].facts.reads_io or set(state.code[j].facts.calls) & reading
+               for j in reach):
             state.keep([i], "product")
             name = s.facts.writes[0]
             state.product = (name, s.cell)
@@ -517,6 +519,17 @@ def _no_output(c: Classified, state: _State) -> None:
     raise Nb2FlowError(
         "NB2F007", "nothing left to run: the notebook reads no data and saves, logs, prints "
         "or trains nothing once plots and displays are removed", Location(str(c.notebook.path)))
+
+
+def _reading_functions(code: list[Statement]) -> set[str]:
+    """Notebook functions that read files, URLs or databases, directly or through the
+    notebook functions they call (``get_table(url)`` calling ``pd.read_html``)."""
+    from ..analyze import through_calls, tree_io
+
+    funcs = {s.tree.name: s.tree for s in code
+             if isinstance(s.tree, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    own = {name: {"io"} if tree_io(fn)[0] else set() for name, fn in funcs.items()}
+    return {name for name, io in through_calls(funcs, own).items() if io}
 
 
 def _result(c: Classified, state: _State, merged: list[Statement]) -> Classified:

@@ -32,6 +32,8 @@ from ..rules.pipeline import (
     METRIC_FUNCTION,
     MACHINE_ATTRIBUTES,
     MACHINE_CALLS,
+    NOTEBOOK_RUNS,
+    PROJECT_RUNS,
     READ_ONLY_SQL,
     REPORT_FUNCTIONS,
     RUN_RECORDS,
@@ -321,6 +323,14 @@ def _call(call: ast.Call, role: Role, ctx: Context, targets: list[str],
         role.sinks.append("writes a table")
         if path:
             role.file_writes.add(normal_path(path))
+        return
+    if name in NOTEBOOK_RUNS and receiver is not None and (
+        ctx.modules.get(receiver) == "papermill"
+    ):
+        role.sinks.append("runs a notebook")
+        return
+    if name in PROJECT_RUNS and receiver is not None and ctx.modules.get(receiver) == "mlflow":
+        role.sinks.append("runs an MLflow project")
         return
     if name in SHELL_CALLS and receiver in ("subprocess", "os", "sp"):
         role.sinks.append("runs a shell command")

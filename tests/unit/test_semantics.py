@@ -420,3 +420,32 @@ def test_keep_experiments_from_the_command_line_and_the_settings(tmp_path):
     assert "Lasso(" in convert("--keep-experiments")
     assert "keep_experiments = true" in (tmp_path / "pyproject.toml").read_text()
     assert "Lasso(" in convert()
+
+
+def test_running_notebooks_and_projects_are_sinks(tmp_path):
+    """papermill's execute_notebook writes the output notebook; mlflow.projects.run runs a
+    project: each is what such a runner notebook is for. The job's wait() stays with it,
+    even when calls on the job between them (get_log) are displays."""
+    c = decide(tmp_path, "import papermill as pm\nimport mlflow",
+               "for index in ['SNP', 'GOLD']:\n"
+               "    pm.execute_notebook('basic.ipynb', f'out/basic_{index}.ipynb',"
+               " parameters={'INDEX': index})",
+               "job = mlflow.projects.run(uri='.', synchronous=False)",
+               "job.get_log()", "job.wait()")
+    assert kept(c) == ["for index in ['SNP', 'GOLD']:",
+                       "job = mlflow.projects.run(uri='.', synchronous=False)",
+                       "job.get_log()", "job.wait()"]
+
+
+def test_no_sink_table_read_through_a_notebook_function(tmp_path):
+    """The data is read inside a notebook function (pd.read_html): the last table built
+    from what it returns is the product."""
+    c = decide(tmp_path, "import pandas as pd",
+               "def get_table(url):\n    return pd.read_html(url)[0]",
+               "a = get_table('https://example.com/a')\na",
+               "b = get_table('https://example.com/b')",
+               "combined = pd.merge(a, b, on='City')\ncombined.head()")
+    assert kept(c)[-3:] == ["a = get_table('https://example.com/a')",
+                            "b = get_table('https://example.com/b')",
+                            "combined = pd.merge(a, b, on='City')"]
+    assert c.product == ("combined", 5)

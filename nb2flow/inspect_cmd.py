@@ -24,6 +24,9 @@ def print_tables(flow: Flow, notebook: Notebook, console) -> None:
         if c["kind"] != "code":
             continue
         why = ", ".join(c["placed"]) if c["status"] != "dropped" else c["reason"]
+        for k in c["kept_lines"]:
+            if k["decision"] not in ("import", "work"):
+                why += f"\nline {k['line']} {k['decision']}: {k['reason']}"
         for d in c["dropped_lines"]:
             why += f"\nline {d['line']} dropped: {d['reason']}"
         cells.add_row(str(c["cell"]), f"[{styles[c['status']]}]{c['status']}[/]",

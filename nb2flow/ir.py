@@ -75,6 +75,7 @@ class Statement:
     draws: bool = False  # plotting code kept because its cell saves the figure
     secret: bool = False  # reads a secret or a value computed from one: never cached
     decision: str = ""  # what it does for the pipeline (semantics): sink, report, effect, work
+    kept_because: str = ""  # the decision's detail, for inspect ("writes a file")
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ class Placement:
     line: int
     where: str  # "task", "flow", "module", "parameter", "import"
     name: str = ""
+    decision: str = ""  # the semantics' decision: sink, report, effect, work, product ...
+    because: str = ""  # its detail ("writes a file", "seeds random numbers")
 
 
 @dataclass(frozen=True)

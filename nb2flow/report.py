@@ -123,10 +123,14 @@ def edges(flow: Flow) -> list[dict[str, Any]]:
 def cells(flow: Flow, notebook: Notebook) -> list[dict[str, Any]]:
     """Each notebook cell: what was kept (and where it went) and what was dropped, and why."""
     placed: dict[int, list[str]] = {}
+    kept_lines: dict[int, list[dict[str, Any]]] = {}
     for p in flow.placements:
         label = p.where if not p.name else f"{p.where} {p.name}"
         if label not in placed.setdefault(p.cell, []):
             placed[p.cell].append(label)
+        kept_lines.setdefault(p.cell, []).append({
+            "line": p.line, "decision": p.decision or p.where, "reason": p.because,
+            "placed": label})
     dropped_cells = {d.cell: d.reason for d in flow.dropped if d.line is None}
     secret_cells = {u.cell for u in flow.secrets}
     dropped_lines: dict[int, list[dict[str, Any]]] = {}
@@ -151,6 +155,7 @@ def cells(flow: Flow, notebook: Notebook) -> list[dict[str, Any]]:
             "first_line": first[:80], "placed": placed.get(cell.number, []),
             "reason": dropped_cells.get(cell.number, ""),
             "dropped_lines": dropped_lines.get(cell.number, []),
+            "kept_lines": kept_lines.get(cell.number, []),
         })
     return out
 

@@ -59,3 +59,17 @@ def test_convert_summary_uses_the_same_plan(tmp_path: Path) -> None:
         assert task["name"] in out
     for cell in (d for d in data["dropped"] if d["line"] is None):
         assert f"cell {cell['cell']}: {cell['reason']}" in out
+
+
+def test_decision_per_kept_statement(tmp_path: Path) -> None:
+    """Each kept statement carries the semantics' decision and its detail: the table shows
+    sinks, effects and reports by line; the JSON has every one, work included."""
+    nb = notebook_from_case(CASE, tmp_path)
+    data = json.loads(runner.invoke(app, ["inspect", str(nb), "--format", "json"]).output)
+    decisions = {(k["decision"], k["reason"]) for c in data["cells"] for k in c["kept_lines"]}
+    assert ("sink", "writes a file") in decisions
+    assert ("work", "computes what kept code needs") in decisions
+    assert any(d == "report" for d, _ in decisions)
+    table = runner.invoke(app, ["inspect", str(nb)], env={"COLUMNS": "200"}).output
+    assert "sink: writes a file" in table
+    assert "work: computes" not in table  # plain work stays out of the table

@@ -551,7 +551,9 @@ def _result(c: Classified, state: _State, merged: list[Statement]) -> Classified
         elif i in state.shown:
             continue
         elif i in state.live:
-            statements.append(replace(s, decision=state.decision.get(i, "work")))
+            decision = state.decision.get(i, "work")
+            statements.append(replace(s, decision=decision,
+                                      kept_because=reasons.kept(decision, state.roles[i])))
         else:
             dropped.append(Dropped(s.cell, s.line, _why(state, i), code_of(s.node).strip()))
     return replace(

@@ -81,3 +81,35 @@ def unsaved_table(name: str) -> str:
     return (f"the notebook saves, logs and prints nothing: the flow keeps what builds "
             f"`{name}`, its last table, and returns it; write it (to_parquet, to_sql) to make "
             "it an output")
+
+
+#: What each kind of effect does, for ``nb2flow inspect``.
+_EFFECTS = {
+    "environment": "sets the environment for what follows",
+    "seed": "seeds random numbers for what follows",
+    "folders": "creates folders later writes need",
+    "call": "a call nb2flow cannot see into, before kept code",
+}
+
+
+def kept(decision: str, role: Role) -> str:
+    """Why a statement is kept, as ``nb2flow inspect`` shows it beside its decision."""
+    if decision == "sink":
+        return ", ".join(dict.fromkeys(role.sinks)) or "produces what the pipeline is for"
+    if decision == "product":
+        return "the last model or table the notebook builds: the flow returns it"
+    if decision == "report":
+        return "reports on work the pipeline keeps"
+    if decision == "effect":
+        if role.effect == "config":
+            return f"configures {role.effect_target or 'a library'} for what follows"
+        if role.effect == "lifecycle":
+            return f"ends `{role.effect_target}`" if role.effect_target else "ends a resource"
+        return _EFFECTS.get(role.effect, "changes the process for what follows")
+    if decision == "experiment kept":
+        return "an experiment, kept by --keep-experiments"
+    if decision == "tagged":
+        return "tagged nb2flow:keep"
+    if decision == "parameters":
+        return "in the cell tagged parameters"
+    return "computes what kept code needs"

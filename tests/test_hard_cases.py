@@ -509,3 +509,16 @@ def test_training_steps_are_named_after_their_models(tmp_path: Path) -> None:
     result = build(path, ConvertOptions(keep_experiments=True))
     assert [t.name for t in result.flow.tasks] == [
         "train_linear_regression", "train_lasso", "train_xgboost", "train_models"]
+
+
+def test_folder_of_an_fstring_output_is_created(tmp_path: Path) -> None:
+    """``out = f"output/{year}/preds.txt"`` then a write to ``out``: the flow creates the
+    folder (the notebook ran where it existed), wherever the f-string was bound."""
+    path, result = convert(tmp_path, "year = 2021\nmonth = 2",
+                           "out = f'output/{year}/{month:02d}/preds.txt'",
+                           "with open(out, 'w') as f:\n    f.write('x')")
+    assert "Path(out).parent.mkdir(parents=True, exist_ok=True)" in result.text
+    script = path.with_suffix(".py")
+    script.write_text(result.text)
+    (tmp_path / "run").mkdir()
+    assert run_flow_fn(script, tmp_path / "run")[1] == {"output/2021/02/preds.txt": b"x"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..classify import code_of
 from ..ir import Call, Task
 from .syntax import strip_blank, tree_of
+from .paths import built_paths
 from .tasks import make_task
 from .units import Unit
 
@@ -55,6 +56,7 @@ def dataflow(
         live = (live - (definite - set(inputs))) | set(inputs)
     tasks: list[Task] = []
     body: list[Call] = []
+    path_values = {**built_paths(units), **path_values}
     for u, (inputs, _writes, _definite), outs, section in zip(units, info, outputs, sections):
         if u.call is not None:
             line = strip_blank(code_of(u.call.node)).strip("\n")

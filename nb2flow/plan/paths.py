@@ -150,6 +150,26 @@ def mkdir_lines(s: Statement, path_values: dict[str, str]) -> list[str]:
     return out
 
 
+def built_paths(units) -> dict[str, str]:
+    """Names bound once, at the top of a step, to a path built in place (an f-string with a
+    folder, ``os.path.join``): the folder of a file later written to it is created too. The
+    value is the path's literal text (``output/{}/preds.parquet``), for its folder part."""
+    bound: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for u in units:
+        for s in u.statements:
+            for w in s.facts.writes:
+                count[w] = count.get(w, 0) + 1
+            tree = tree_of(s)
+            if (isinstance(tree, ast.Assign) and len(tree.targets) == 1
+                    and isinstance(tree.targets[0], ast.Name) and _built_path(tree.value)):
+                text = "".join(v.value if isinstance(v, ast.Constant) else "{}"
+                               for v in tree.value.values) if isinstance(
+                    tree.value, ast.JoinedStr) else "{}/{}"
+                bound[tree.targets[0].id] = text
+    return {name: text for name, text in bound.items() if count.get(name) == 1}
+
+
 def _built_path(e: ast.expr) -> bool:
     """A path built without side effects: an f-string, ``os.path.join(...)``, ``a / "b"``."""
     if isinstance(e, ast.JoinedStr):

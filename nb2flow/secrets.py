@@ -34,6 +34,7 @@ from .analyze import analyze
 from .classify import _without_modules, code_of
 from .identifiers import unique
 from .ir import IMPORT, Classified, Diagnostic, Statement
+from .secret_fstrings import redact_fstrings
 from .secret_spans import Span, mask, spans
 
 
@@ -124,6 +125,13 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
         if mapping:
             _replace(s, mapping, c.import_names)
             s.secret = True
+        if any(isinstance(n, ast.JoinedStr) for n in ast.walk(s.tree)):
+            new = redact_fstrings(s.node, lambda secret, key, kind, text, s=s: read_of(
+                secret, key, kind, s, text), _key)
+            if new is not None:
+                s.node = new
+                _replace(s, {}, c.import_names)
+                s.secret = True
     for s in c.statements:  # split parameter candidates: the literal without its secret
         name = _target_name(s)
         if name in fills and isinstance(s.tree, ast.Assign) and isinstance(
@@ -440,6 +448,8 @@ def _strings_with_names(tree: ast.AST):
     """(value, name) of each string constant with the name it is bound to (the target,
     keyword, dict key, or the variable of ``os.environ.setdefault("NAME", "...")``)."""
     named: dict[int, str] = {}
+    in_fstrings = {id(n) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr)
+                   for n in ast.walk(j)}  # their text is scanned whole (secret_fstrings)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(
             node.value, ast.Constant
@@ -463,7 +473,8 @@ def _strings_with_names(tree: ast.AST):
         ):
             named[id(node.args[1])] = node.args[0].value
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                id(node) not in in_fstrings):
             yield node.value, named.get(id(node), "")
 
 

@@ -62,6 +62,10 @@ FORMS: list[tuple[str, str]] = [
     ("MIIEowIBAAKCAQEA7bq98", "private_key = '-----BEGIN RSA PRIVATE KEY-----\\n"
      "MIIEowIBAAKCAQEA7bq98\\n-----END RSA PRIVATE KEY-----'\nv = len(private_key)"),
     ("glpat-AbCdEfGhIjKlMnOpQrSt", "v = len('glpat-AbCdEfGhIjKlMnOpQrSt')"),
+    # f-strings: the secret is in the text, around computed parts
+    ("FStr1ngPw!x", "host = 'pg.internal'\nv = f'postgresql://etl:FStr1ngPw!x@{host}/db'"),
+    ("0a1b2c3d4e5f6a7b8c9d0e1f", "v = f'https://api.example.com/v1?apikey=0a1b2c3d4e5f6a7b"
+                                 "8c9d0e1f&q={len(\"nyc\")}'"),
 ]
 
 
@@ -134,6 +138,26 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, monkeypatch) -> No
     assert 'os.environ["AWS_SECRET_ACCESS_KEY"] = Secret.load(' in script
     assert "?apikey=&city=nyc" in script  # the rest of the URL stays a parameter
     assert (tmp_path / "prefect.yaml").is_file()
+
+
+def test_a_secret_in_an_f_string_is_read_in_a_replacement_field(tmp_path: Path) -> None:
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "f.ipynb", "import json",
+        "host = 'pg.internal'\ncity = 'nyc'\n"
+        "dsn = f'postgresql://etl:FStr1ngPw!x@{host}/db'\n"
+        f"url = f\"https://api.example.com/v1?apikey={APIKEY}&q={{city}}\"\n"
+        "mine = f'https://api.example.com/v1?apikey={city}'",
+        "with open('out/u.json', 'w') as f:\n    json.dump([dsn, url, mine], f)",
+    )
+    result = build(nb)
+    assert "FStr1ngPw!x" not in result.text and APIKEY not in result.text
+    assert "@{host}/db" in result.text and "&q={city}" in result.text
+    assert result.text.count("Secret.load(") == 2  # ?apikey={city} is not a secret
+    compile(result.text, "f.py", "exec")
+    assert {u.kind for u in result.flow.secrets} == {"password in a URL",
+                                                    "apikey in a query string"}
 
 
 def test_env_assignment_of_a_secret_is_kept_as_an_effect(tmp_path: Path) -> None:

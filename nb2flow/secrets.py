@@ -35,6 +35,7 @@ from .classify import _without_modules, code_of
 from .identifiers import unique
 from .ir import IMPORT, Classified, Diagnostic, Statement
 from .secret_fstrings import redact_fstrings
+from .secret_rebuild import _root, rebuildable
 from .secret_spans import Span, mask, spans
 
 
@@ -197,16 +198,19 @@ def guard_results(flow, c: Classified):
     tasks, diagnostics = [], list(flow.diagnostics)
     for t in flow.tasks:
         crossing = [n for n in t.outputs if n in secret_names and readers.get(n)]
-        if crossing and "persist_result" not in t.decorator:
+        if crossing and "persist_result=False" not in t.decorator:
             head, _, rest = t.decorator.partition("(")
             args = rest[:-1] if rest else ""
             t = replace(t, decorator=f"{head}({args + ', ' if args else ''}"
                                      "persist_result=False)")
+        if crossing:
             for n in crossing:
                 diagnostics.append(_D(
                     "NB2W013", f"`{n}` is built from a secret and passed from task {t.name} "
-                    f"to {', '.join(readers[n])}: its result is never persisted; build it in "
-                    "the cell that uses it to keep it inside one task", t.cells[0]))
+                    f"to {', '.join(readers[n])}: it is changed after it is built (or built "
+                    "from values that change), so it cannot be built again where it is used; "
+                    "its result is never persisted; build it in the cell that uses it",
+                    t.cells[0]))
         tasks.append(t)
     return replace(flow, tasks=tuple(tasks) if isinstance(flow.tasks, tuple) else tasks,
                    diagnostics=tuple(diagnostics))
@@ -233,7 +237,8 @@ def _holders(c: Classified) -> set[str]:
             func = value.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             args = [*value.args, *(k.value for k in value.keywords)]
-            if not _DATA_CALL.match(name) and any(_holds_secret(a, held) for a in args):
+            if not _DATA_CALL.match(name) and (any(_holds_secret(a, held) for a in args)
+                                               or _root(func) in held):  # session.client()
                 held.add(_target_name(s))
     return held
 
@@ -366,6 +371,11 @@ def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) 
                 and _pure_secret(s.tree.value, pure)):
             pure.add(name)
             candidates.append(s)
+    _taint(c)
+    rebuilt = rebuildable(c, _holders(c), mutated, pure)
+    order = {id(s): i for i, s in enumerate(c.statements)}
+    candidates = sorted([*candidates, *rebuilt], key=lambda s: order[id(s)])
+    rebuilt_ids = {id(s) for s in rebuilt}
     copies: set[int] = set()
     for s in reversed(candidates):  # later first: the copies of `headers` read `token`
         name = _target_name(s)
@@ -388,6 +398,10 @@ def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) 
                 keep_original = True
             elif r.cell not in bound:
                 at = i
+                if id(s) in rebuilt_ids:  # at the start of the cell: `engine` names the task
+                    while at > 0 and c.statements[at - 1].cell == r.cell and (
+                            c.statements[at - 1].role != IMPORT):
+                        at -= 1
                 while at > 0 and id(c.statements[at - 1]) in copies and (
                         c.statements[at - 1].cell == r.cell):
                     at -= 1  # copies stay in the notebook's order

@@ -193,23 +193,75 @@ def test_a_secret_is_loaded_by_each_task_that_uses_it(tmp_path: Path) -> None:
     assert ("NB2W012", 4) in codes
 
 
-def test_a_secret_built_object_passed_on_is_never_persisted(tmp_path: Path) -> None:
-    from nb2flow.pipeline import build
-
-    nb = make_notebook(
-        tmp_path / "db.ipynb", "import json\nfrom sqlalchemy import create_engine",
+def _db_notebook(path: Path, configure: str = "") -> Path:
+    return make_notebook(
+        path, "import json\nfrom sqlalchemy import create_engine",
         ("markdown", "# Connect"),
         f"engine = create_engine('postgresql://etl:{PG_PASSWORD}@pg.internal/taxi')\n"
-        "rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\nmean = total / len(rows)\n"
-        "big = [r for r in rows if r > mean]",
+        f"{configure}rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\n"
+        "mean = total / len(rows)\nbig = [r for r in rows if r > mean]",
         ("markdown", "# Export"),
         "with open('out.json', 'w') as f:\n    json.dump([engine.url.host, total, big], f)\n"
         "with open('out2.json', 'w') as f:\n    json.dump([mean], f)\nprint(len(big))",
     )
+
+
+def test_an_object_built_from_a_secret_is_built_again_where_it_is_used(tmp_path) -> None:
+    """The engine (and the password inside it) never crosses a task boundary: the task
+    that uses it loads the secret and builds its own."""
+    from nb2flow.pipeline import build
+
+    result = build(_db_notebook(tmp_path / "db.ipynb"))
+    flow = result.flow
+    assert "NB2W013" not in [d.code for d in flow.diagnostics]
+    for t in flow.tasks:
+        assert "engine" not in t.inputs and "engine" not in t.outputs, t
+    export = next(t for t in flow.tasks if t.name == "export")
+    assert "engine = create_engine(" in export.body and "Secret.load(" in export.body
+    assert PG_PASSWORD not in result.text
+
+
+def test_a_session_and_its_client_are_built_again_together(tmp_path) -> None:
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "s3.ipynb", "import boto3",
+        ("markdown", "# Connect"),
+        f"session = boto3.Session(aws_secret_access_key='{AWS_SECRET}')\n"
+        "s3 = session.client('s3')\ns3.list_buckets()",
+        ("markdown", "# Upload"), "s3.upload_file('model.bin', 'models', 'model.bin')",
+    )
     flow = build(nb).flow
+    upload = next(t for t in flow.tasks if t.name == "upload")
+    assert "s3" not in upload.inputs and "session" not in upload.inputs
+    assert upload.body.index("session = boto3.Session(") < upload.body.index("s3 = session")
+    assert "NB2W013" not in [d.code for d in flow.diagnostics]
+
+
+def test_an_object_changed_after_it_is_built_is_never_persisted(tmp_path: Path) -> None:
+    """`engine.echo = True` would be lost if the engine were built again: it is passed on,
+    its producer's result is never persisted, and NB2W013 says so."""
+    from nb2flow.pipeline import build
+
+    flow = build(_db_notebook(tmp_path / "db.ipynb", "engine.echo = True\n")).flow
     assert [d.code for d in flow.diagnostics].count("NB2W013") == 1
     producer = next(t for t in flow.tasks if "engine" in t.outputs)
     assert "persist_result=False" in producer.decorator
+
+
+def test_a_task_that_reads_a_secret_and_returns_a_value_is_never_persisted(tmp_path):
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "api.ipynb", "import json\nimport urllib.parse",
+        ("markdown", "# Fetch"),
+        f"rows = [len(urllib.parse.quote('ghp_{'Zx9' * 12}', safe='')), 2]\nrows.append(3)",
+        ("markdown", "# Save"), "with open('out/r.json', 'w') as f:\n    json.dump(rows, f)",
+    )
+    flow = build(nb).flow
+    fetch = next(t for t in flow.tasks if t.name == "fetch")
+    assert fetch.outputs and "persist_result=False" in fetch.decorator
+    assert "persist_result" not in next(t for t in flow.tasks if t.name == "save").decorator
 
 
 @pytest.mark.slow

@@ -55,7 +55,7 @@ def rebuildable(c: Classified, held: set[str], mutated: set[str],
                                                  for n in ast.walk(value)):
             continue
         reads = set(s.facts.reads) - skip - {name}
-        if any(binds.get(r, 0) != 1 or (r in mutated and r not in ok) for r in reads):
+        if any(binds.get(r, 0) > 1 or (r in mutated and r not in ok) for r in reads):
             continue
         if _read_by_definition(c, name) or _state_changed(c, name, s):
             continue

@@ -84,6 +84,8 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
     reads: dict[tuple[str, str], str] = {}  # (value, key) -> read expression
     fills: dict[str, _Fill] = {}
     write_count, mutated = _writes(c)
+    assigned = _environment_assigned(c)
+    reserved = {n.replace("_", "-").lower() for n in assigned}
 
     def read_of(secret: str, key: str, kind: str, s: Statement, value: str) -> str:
         if (secret, key) not in reads:
@@ -91,7 +93,9 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
             if found is not None:  # the same value used twice is one secret
                 reads[(secret, key)] = found
                 return found
-            base = _unique_name(key, {u.block for u in uses})
+            # a variable the notebook sets is read from itself only (`--secrets env`)
+            own = {key.replace("_", "-").lower()} if key in assigned else set()
+            base = _unique_name(key, {u.block for u in uses} | (reserved - own))
             use = SecretUse(
                 cell=s.cell, line=s.line + _line_offset(s, value), name=key, kind=kind,
                 block=base.replace("_", "-").lower(), env=base.upper(),
@@ -260,6 +264,21 @@ def _holds_secret(e: ast.expr, tainted: set[str]) -> bool:
 
 _STR_METHODS = {"format", "encode", "decode", "strip", "lower", "upper", "replace", "join",
                 "b64encode", "hexdigest"}
+
+
+def _environment_assigned(c: Classified) -> set[str]:
+    """The environment variables the notebook sets (``os.environ["X"] = ...``,
+    ``os.environ.setdefault("X", ...)``)."""
+    names: set[str] = set()
+    for s in c.statements:
+        for n in ast.walk(s.tree) if s.role != IMPORT else ():
+            if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(
+                    n.slice, ast.Constant) and ast.unparse(n.value) == "os.environ":
+                names.add(str(n.slice.value))
+            elif (isinstance(n, ast.Call) and ast.unparse(n.func) == "os.environ.setdefault"
+                  and n.args and isinstance(n.args[0], ast.Constant)):
+                names.add(str(n.args[0].value))
+    return names
 
 
 def _writes(c: Classified) -> tuple[dict[str, int], set[str]]:

@@ -288,3 +288,35 @@ def test_split_secrets_run_under_prefect(tmp_path: Path, run_flow) -> None:
     seen = json.loads((tmp_path / "out" / "seen.json").read_text())
     assert seen == {"env": AWS_SECRET, "url": "https://api.weather.example.com/v1/"
                     f"history.csv?apikey={APIKEY}&city=nyc"}
+
+
+def test_a_print_of_a_secret_is_a_warning_with_its_cell_and_line(tmp_path: Path) -> None:
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "p.ipynb", "import json",
+        f"token = '{BEARER}'\nauth = 'Bearer ' + token",
+        "rows = [1]\nprint(len(rows))\nprint('auth:', auth)\n"
+        f"print(f'https://api.example.com/v1?apikey={APIKEY}&q={{rows}}')",
+        "with open('out/r.json', 'w') as f:\n    json.dump([rows, auth], f)",
+    )
+    flow = build(nb).flow
+    where = sorted((d.cell, d.line) for d in flow.diagnostics if d.code == "NB2W012")
+    assert where == [(3, 3), (3, 4)]
+
+
+def test_a_secret_named_like_a_variable_the_notebook_sets_gets_another_name(tmp_path):
+    """`--secrets env`: the key passed to boto3 must not be read from the variable the
+    notebook sets to another value."""
+    from nb2flow.pipeline import ConvertOptions, build
+
+    nb = make_notebook(
+        tmp_path / "e.ipynb", "import json\nimport os",
+        f"creds = dict(aws_secret_access_key='{AWS_SECRET[::-1]}')\n"
+        f"os.environ['AWS_SECRET_ACCESS_KEY'] = '{AWS_SECRET}'",
+        "with open('out/e.json', 'w') as f:\n"
+        "    json.dump([creds, os.environ['AWS_SECRET_ACCESS_KEY']], f)",
+    )
+    text = build(nb, ConvertOptions(secrets="env")).text
+    assert 'os.environ["AWS_SECRET_ACCESS_KEY"] = os.environ["AWS_SECRET_ACCESS_KEY"]' in text
+    assert 'dict(aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY_2"])' in text

@@ -320,3 +320,30 @@ def test_a_secret_named_like_a_variable_the_notebook_sets_gets_another_name(tmp_
     text = build(nb, ConvertOptions(secrets="env")).text
     assert 'os.environ["AWS_SECRET_ACCESS_KEY"] = os.environ["AWS_SECRET_ACCESS_KEY"]' in text
     assert 'dict(aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY_2"])' in text
+
+
+@pytest.mark.slow
+def test_an_object_built_again_in_the_task_that_uses_it_runs_under_prefect(tmp_path: Path,
+                                                                           run_flow) -> None:
+    """The client is built from a real Secret block in the task that uses it, and that
+    task writes what the notebook writes."""
+    import hashlib
+
+    from prefect.blocks.system import Secret
+
+    nb = make_notebook(
+        tmp_path / "client.ipynb", "import hashlib\nimport json\nimport types",
+        ("markdown", "## Connect"),
+        f"client = types.SimpleNamespace(user='etl', password='{PG_PASSWORD}')\n"
+        "rows = [1, 2]\nrows.append(3)",
+        ("markdown", "## Use"),
+        "digest = hashlib.sha256(client.password.encode()).hexdigest()\n"
+        "with open('out/d.json', 'w') as f:\n    json.dump([client.user, digest, rows], f)",
+    )
+    _run("convert", str(nb))
+    text = (tmp_path / "client.py").read_text()
+    assert PG_PASSWORD not in text and "def use(d_path, rows)" in text  # built there
+    Secret(value=PG_PASSWORD).save("password", overwrite=True)
+    run_flow(tmp_path / "client.py", tmp_path)
+    assert json.loads((tmp_path / "out" / "d.json").read_text()) == [
+        "etl", hashlib.sha256(PG_PASSWORD.encode()).hexdigest(), [1, 2, 3]]

@@ -107,36 +107,8 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
         return reads[(secret, key)]
 
     for s in c.statements:
-        if s.role == IMPORT:
-            continue
-        mapping: dict[str, str] = {}
-        for value, name in _strings_with_names(s.tree):
-            if value in mapping:
-                continue
-            found = spans(value, name)
-            if not found:
-                continue
-            target = _split_target(s, value, write_count, mutated)
-            pieces = [(sp, read_of(value[sp.start:sp.end], _key(sp, name, value), sp.kind,
-                                   s, value)) for sp in found]
-            if len(found) == 1 and (found[0].start, found[0].end) == (0, len(value)):
-                mapping[value] = pieces[0][1]
-            elif target is not None:
-                cleaned, parts = _split(value, pieces)
-                mapping[value] = repr(cleaned)
-                fills[target] = _Fill(target, parts)
-            else:
-                mapping[value] = _concatenation(value, pieces)
-        if mapping:
-            _replace(s, mapping, c.import_names)
-            s.secret = True
-        if any(isinstance(n, ast.JoinedStr) for n in ast.walk(s.tree)):
-            new = redact_fstrings(s.node, lambda secret, key, kind, text, s=s: read_of(
-                secret, key, kind, s, text), _key)
-            if new is not None:
-                s.node = new
-                _replace(s, {}, c.import_names)
-                s.secret = True
+        if s.role != IMPORT:
+            _redact_statement(s, read_of, write_count, mutated, fills, c.import_names)
     for s in c.statements:  # split parameter candidates: the literal without its secret
         name = _target_name(s)
         if name in fills and isinstance(s.tree, ast.Assign) and isinstance(
@@ -147,9 +119,48 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
         _fill_readers(c, fill, c.import_names)
     _materialise(c, write_count, mutated)
     _taint(c)
-    if reads:
+    _report(c, {v for v, _ in reads}, uses, mode)
+    return c, uses
+
+
+def _redact_statement(s: Statement, read_of, write_count: dict[str, int], mutated: set[str],
+                      fills: dict[str, _Fill], modules: set[str]) -> None:
+    """Each secret in the statement's strings (and f-strings) replaced by ``read_of``."""
+    mapping: dict[str, str] = {}
+    for value, name in _strings_with_names(s.tree):
+        if value in mapping:
+            continue
+        found = spans(value, name)
+        if not found:
+            continue
+        target = _split_target(s, value, write_count, mutated)
+        pieces = [(sp, read_of(value[sp.start:sp.end], _key(sp, name, value), sp.kind,
+                               s, value)) for sp in found]
+        if len(found) == 1 and (found[0].start, found[0].end) == (0, len(value)):
+            mapping[value] = pieces[0][1]
+        elif target is not None:
+            cleaned, parts = _split(value, pieces)
+            mapping[value] = repr(cleaned)
+            fills[target] = _Fill(target, parts)
+        else:
+            mapping[value] = _concatenation(value, pieces)
+    if mapping:
+        _replace(s, mapping, modules)
+        s.secret = True
+    if any(isinstance(n, ast.JoinedStr) for n in ast.walk(s.tree)):
+        new = redact_fstrings(s.node, lambda secret, key, kind, text: read_of(
+            secret, key, kind, s, text), _key)
+        if new is not None:
+            s.node = new
+            _replace(s, {}, modules)
+            s.secret = True
+
+
+def _report(c: Classified, values: set[str], uses: list[SecretUse], mode: str) -> None:
+    """Dropped code and the description masked; the import of the reads."""
+    if values:
         c.dropped = [replace(d, code=mask(d.code)) for d in c.dropped]
-        c.dropped = [d if not any(v in d.code for v, _ in reads) else replace(
+        c.dropped = [d if not any(v in d.code for v in values) else replace(
             d, code="<redacted>") for d in c.dropped]
     if uses:
         module, name = ("prefect.blocks.system", "Secret") if mode == "block" else ("os", None)
@@ -159,7 +170,6 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
                                          role=IMPORT, facts=analyze(tree), tree=tree))
         if c.description and mask(c.description) != c.description:
             c.description = None
-    return c, uses
 
 
 def warn_prints(c: Classified) -> Classified:

@@ -525,7 +525,7 @@ TRIGGERS = [
                            ("markdown", "# Connect"),
                            "engine = create_engine("
                            "'postgresql://etl:Pr0dPassw0rd!x@pg.internal/taxi')\n"
-                           "rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\n"
+                           "engine.echo = True\nrows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\n"
                            "mean = total / len(rows)\nbig = [r for r in rows if r > mean]",
                            ("markdown", "# Export"),
                            "with open('out.json', 'w') as f:\n"

@@ -34,6 +34,8 @@ from .analyze import analyze
 from .classify import _without_modules, code_of
 from .identifiers import unique
 from .ir import IMPORT, Classified, Diagnostic, Statement
+from .secret_fstrings import redact_fstrings
+from .secret_rebuild import _root, rebuildable
 from .secret_spans import Span, mask, spans
 
 
@@ -82,6 +84,8 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
     reads: dict[tuple[str, str], str] = {}  # (value, key) -> read expression
     fills: dict[str, _Fill] = {}
     write_count, mutated = _writes(c)
+    assigned = _environment_assigned(c)
+    reserved = {n.replace("_", "-").lower() for n in assigned}
 
     def read_of(secret: str, key: str, kind: str, s: Statement, value: str) -> str:
         if (secret, key) not in reads:
@@ -89,7 +93,9 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
             if found is not None:  # the same value used twice is one secret
                 reads[(secret, key)] = found
                 return found
-            base = _unique_name(key, {u.block for u in uses})
+            # a variable the notebook sets is read from itself only (`--secrets env`)
+            own = {key.replace("_", "-").lower()} if key in assigned else set()
+            base = _unique_name(key, {u.block for u in uses} | (reserved - own))
             use = SecretUse(
                 cell=s.cell, line=s.line + _line_offset(s, value), name=key, kind=kind,
                 block=base.replace("_", "-").lower(), env=base.upper(),
@@ -101,29 +107,8 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
         return reads[(secret, key)]
 
     for s in c.statements:
-        if s.role == IMPORT:
-            continue
-        mapping: dict[str, str] = {}
-        for value, name in _strings_with_names(s.tree):
-            if value in mapping:
-                continue
-            found = spans(value, name)
-            if not found:
-                continue
-            target = _split_target(s, value, write_count, mutated)
-            pieces = [(sp, read_of(value[sp.start:sp.end], _key(sp, name, value), sp.kind,
-                                   s, value)) for sp in found]
-            if len(found) == 1 and (found[0].start, found[0].end) == (0, len(value)):
-                mapping[value] = pieces[0][1]
-            elif target is not None:
-                cleaned, parts = _split(value, pieces)
-                mapping[value] = repr(cleaned)
-                fills[target] = _Fill(target, parts)
-            else:
-                mapping[value] = _concatenation(value, pieces)
-        if mapping:
-            _replace(s, mapping, c.import_names)
-            s.secret = True
+        if s.role != IMPORT:
+            _redact_statement(s, read_of, write_count, mutated, fills, c.import_names)
     for s in c.statements:  # split parameter candidates: the literal without its secret
         name = _target_name(s)
         if name in fills and isinstance(s.tree, ast.Assign) and isinstance(
@@ -134,9 +119,48 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
         _fill_readers(c, fill, c.import_names)
     _materialise(c, write_count, mutated)
     _taint(c)
-    if reads:
+    _report(c, {v for v, _ in reads}, uses, mode)
+    return c, uses
+
+
+def _redact_statement(s: Statement, read_of, write_count: dict[str, int], mutated: set[str],
+                      fills: dict[str, _Fill], modules: set[str]) -> None:
+    """Each secret in the statement's strings (and f-strings) replaced by ``read_of``."""
+    mapping: dict[str, str] = {}
+    for value, name in _strings_with_names(s.tree):
+        if value in mapping:
+            continue
+        found = spans(value, name)
+        if not found:
+            continue
+        target = _split_target(s, value, write_count, mutated)
+        pieces = [(sp, read_of(value[sp.start:sp.end], _key(sp, name, value), sp.kind,
+                               s, value)) for sp in found]
+        if len(found) == 1 and (found[0].start, found[0].end) == (0, len(value)):
+            mapping[value] = pieces[0][1]
+        elif target is not None:
+            cleaned, parts = _split(value, pieces)
+            mapping[value] = repr(cleaned)
+            fills[target] = _Fill(target, parts)
+        else:
+            mapping[value] = _concatenation(value, pieces)
+    if mapping:
+        _replace(s, mapping, modules)
+        s.secret = True
+    if any(isinstance(n, ast.JoinedStr) for n in ast.walk(s.tree)):
+        new = redact_fstrings(s.node, lambda secret, key, kind, text: read_of(
+            secret, key, kind, s, text), _key)
+        if new is not None:
+            s.node = new
+            _replace(s, {}, modules)
+            s.secret = True
+
+
+def _report(c: Classified, values: set[str], uses: list[SecretUse], mode: str) -> None:
+    """Dropped code and the description masked; the import of the reads."""
+    if values:
         c.dropped = [replace(d, code=mask(d.code)) for d in c.dropped]
-        c.dropped = [d if not any(v in d.code for v, _ in reads) else replace(
+        c.dropped = [d if not any(v in d.code for v in values) else replace(
             d, code="<redacted>") for d in c.dropped]
     if uses:
         module, name = ("prefect.blocks.system", "Secret") if mode == "block" else ("os", None)
@@ -146,7 +170,6 @@ def redact(c: Classified, mode: str = "block") -> tuple[Classified, list[SecretU
                                          role=IMPORT, facts=analyze(tree), tree=tree))
         if c.description and mask(c.description) != c.description:
             c.description = None
-    return c, uses
 
 
 def warn_prints(c: Classified) -> Classified:
@@ -189,16 +212,19 @@ def guard_results(flow, c: Classified):
     tasks, diagnostics = [], list(flow.diagnostics)
     for t in flow.tasks:
         crossing = [n for n in t.outputs if n in secret_names and readers.get(n)]
-        if crossing and "persist_result" not in t.decorator:
+        if crossing and "persist_result=False" not in t.decorator:
             head, _, rest = t.decorator.partition("(")
             args = rest[:-1] if rest else ""
             t = replace(t, decorator=f"{head}({args + ', ' if args else ''}"
                                      "persist_result=False)")
+        if crossing:
             for n in crossing:
                 diagnostics.append(_D(
                     "NB2W013", f"`{n}` is built from a secret and passed from task {t.name} "
-                    f"to {', '.join(readers[n])}: its result is never persisted; build it in "
-                    "the cell that uses it to keep it inside one task", t.cells[0]))
+                    f"to {', '.join(readers[n])}: it is changed after it is built (or built "
+                    "from values that change), so it cannot be built again where it is used; "
+                    "its result is never persisted; build it in the cell that uses it",
+                    t.cells[0]))
         tasks.append(t)
     return replace(flow, tasks=tuple(tasks) if isinstance(flow.tasks, tuple) else tasks,
                    diagnostics=tuple(diagnostics))
@@ -225,7 +251,8 @@ def _holders(c: Classified) -> set[str]:
             func = value.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             args = [*value.args, *(k.value for k in value.keywords)]
-            if not _DATA_CALL.match(name) and any(_holds_secret(a, held) for a in args):
+            if not _DATA_CALL.match(name) and (any(_holds_secret(a, held) for a in args)
+                                               or _root(func) in held):  # session.client()
                 held.add(_target_name(s))
     return held
 
@@ -247,6 +274,21 @@ def _holds_secret(e: ast.expr, tainted: set[str]) -> bool:
 
 _STR_METHODS = {"format", "encode", "decode", "strip", "lower", "upper", "replace", "join",
                 "b64encode", "hexdigest"}
+
+
+def _environment_assigned(c: Classified) -> set[str]:
+    """The environment variables the notebook sets (``os.environ["X"] = ...``,
+    ``os.environ.setdefault("X", ...)``)."""
+    names: set[str] = set()
+    for s in c.statements:
+        for n in ast.walk(s.tree) if s.role != IMPORT else ():
+            if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(
+                    n.slice, ast.Constant) and ast.unparse(n.value) == "os.environ":
+                names.add(str(n.slice.value))
+            elif (isinstance(n, ast.Call) and ast.unparse(n.func) == "os.environ.setdefault"
+                  and n.args and isinstance(n.args[0], ast.Constant)):
+                names.add(str(n.args[0].value))
+    return names
 
 
 def _writes(c: Classified) -> tuple[dict[str, int], set[str]]:
@@ -358,6 +400,11 @@ def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) 
                 and _pure_secret(s.tree.value, pure)):
             pure.add(name)
             candidates.append(s)
+    _taint(c)
+    rebuilt = rebuildable(c, _holders(c), mutated, pure)
+    order = {id(s): i for i, s in enumerate(c.statements)}
+    candidates = sorted([*candidates, *rebuilt], key=lambda s: order[id(s)])
+    rebuilt_ids = {id(s) for s in rebuilt}
     copies: set[int] = set()
     for s in reversed(candidates):  # later first: the copies of `headers` read `token`
         name = _target_name(s)
@@ -380,6 +427,10 @@ def _materialise(c: Classified, write_count: dict[str, int], mutated: set[str]) 
                 keep_original = True
             elif r.cell not in bound:
                 at = i
+                if id(s) in rebuilt_ids:  # at the start of the cell: `engine` names the task
+                    while at > 0 and c.statements[at - 1].cell == r.cell and (
+                            c.statements[at - 1].role != IMPORT):
+                        at -= 1
                 while at > 0 and id(c.statements[at - 1]) in copies and (
                         c.statements[at - 1].cell == r.cell):
                     at -= 1  # copies stay in the notebook's order
@@ -440,6 +491,8 @@ def _strings_with_names(tree: ast.AST):
     """(value, name) of each string constant with the name it is bound to (the target,
     keyword, dict key, or the variable of ``os.environ.setdefault("NAME", "...")``)."""
     named: dict[int, str] = {}
+    in_fstrings = {id(n) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr)
+                   for n in ast.walk(j)}  # their text is scanned whole (secret_fstrings)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(
             node.value, ast.Constant
@@ -463,7 +516,8 @@ def _strings_with_names(tree: ast.AST):
         ):
             named[id(node.args[1])] = node.args[0].value
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                id(node) not in in_fstrings):
             yield node.value, named.get(id(node), "")
 
 

@@ -768,6 +768,38 @@ def test_deploy_and_run_with_a_worker(tmp_path: Path, server: Server) -> None:
     assert json.dumps(deployment["pull_steps"]).count(str(project.resolve())) == 1
 
 
+@pytest.mark.slow
+@pytest.mark.server
+@pytest.mark.xdist_group("prefect-server")  # one worker, one server for the module
+def test_no_planted_secret_reaches_the_deployment_on_the_server(tmp_path: Path,
+                                                               server: Server) -> None:
+    """Issue 17: a deployment is stored by the server and shown in its UI; none of the
+    credentials the notebook holds may be in it (parameters, their schema, the entry point,
+    the pull steps), nor in what `prefect deploy` prints."""
+    import httpx
+    from test_secret_forms import FORMS, _notebook
+
+    project = tmp_path / "proj"
+    (project / ".git").mkdir(parents=True)
+    _notebook(project / "nb" / "job.ipynb", FORMS)
+    nb2flow, prefect = str(BIN / "nb2flow"), str(BIN / "prefect")
+    printed = server.sh(project, nb2flow, "init-project", "--pool", "nb2flow-test")
+    printed += server.sh(project, nb2flow, "convert", "nb/job.ipynb")
+    server.pool(project)
+    printed += server.sh(project, prefect, "--no-prompt", "deploy", "--all")
+    [deployment] = server.post("deployments/filter", {"deployments": {
+        "name": {"any_": ["job"]}}})
+    flow = httpx.get(f"{server.api}/flows/{deployment['flow_id']}", timeout=10).json()
+    stored = json.dumps([deployment, flow, httpx.get(
+        f"{server.api}/deployments/{deployment['id']}", timeout=10).json()])
+    for secret, _ in FORMS:
+        assert secret not in stored, f"{secret!r} is stored in the deployment"
+        assert secret not in printed, f"{secret!r} was printed"
+    # the URL whose key was split off is still a parameter, without its key
+    assert any(isinstance(v, str) and v.endswith("?apikey=&city=nyc")
+               for v in deployment["parameters"].values()), deployment["parameters"]
+
+
 MONTHLY = [
     ("markdown", "# Monthly\nReads a month of trips and the next."),
     "import os",

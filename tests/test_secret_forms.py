@@ -62,6 +62,10 @@ FORMS: list[tuple[str, str]] = [
     ("MIIEowIBAAKCAQEA7bq98", "private_key = '-----BEGIN RSA PRIVATE KEY-----\\n"
      "MIIEowIBAAKCAQEA7bq98\\n-----END RSA PRIVATE KEY-----'\nv = len(private_key)"),
     ("glpat-AbCdEfGhIjKlMnOpQrSt", "v = len('glpat-AbCdEfGhIjKlMnOpQrSt')"),
+    # f-strings: the secret is in the text, around computed parts
+    ("FStr1ngPw!x", "host = 'pg.internal'\nv = f'postgresql://etl:FStr1ngPw!x@{host}/db'"),
+    ("0a1b2c3d4e5f6a7b8c9d0e1f", "v = f'https://api.example.com/v1?apikey=0a1b2c3d4e5f6a7b"
+                                 "8c9d0e1f&q={len(\"nyc\")}'"),
 ]
 
 
@@ -136,6 +140,26 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, monkeypatch) -> No
     assert (tmp_path / "prefect.yaml").is_file()
 
 
+def test_a_secret_in_an_f_string_is_read_in_a_replacement_field(tmp_path: Path) -> None:
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "f.ipynb", "import json",
+        "host = 'pg.internal'\ncity = 'nyc'\n"
+        "dsn = f'postgresql://etl:FStr1ngPw!x@{host}/db'\n"
+        f"url = f\"https://api.example.com/v1?apikey={APIKEY}&q={{city}}\"\n"
+        "mine = f'https://api.example.com/v1?apikey={city}'",
+        "with open('out/u.json', 'w') as f:\n    json.dump([dsn, url, mine], f)",
+    )
+    result = build(nb)
+    assert "FStr1ngPw!x" not in result.text and APIKEY not in result.text
+    assert "@{host}/db" in result.text and "&q={city}" in result.text
+    assert result.text.count("Secret.load(") == 2  # ?apikey={city} is not a secret
+    compile(result.text, "f.py", "exec")
+    assert {u.kind for u in result.flow.secrets} == {"password in a URL",
+                                                    "apikey in a query string"}
+
+
 def test_env_assignment_of_a_secret_is_kept_as_an_effect(tmp_path: Path) -> None:
     """Issue 17: the statement that sets AWS_SECRET_ACCESS_KEY was dropped."""
     from nb2flow.pipeline import build
@@ -169,23 +193,75 @@ def test_a_secret_is_loaded_by_each_task_that_uses_it(tmp_path: Path) -> None:
     assert ("NB2W012", 4) in codes
 
 
-def test_a_secret_built_object_passed_on_is_never_persisted(tmp_path: Path) -> None:
-    from nb2flow.pipeline import build
-
-    nb = make_notebook(
-        tmp_path / "db.ipynb", "import json\nfrom sqlalchemy import create_engine",
+def _db_notebook(path: Path, configure: str = "") -> Path:
+    return make_notebook(
+        path, "import json\nfrom sqlalchemy import create_engine",
         ("markdown", "# Connect"),
         f"engine = create_engine('postgresql://etl:{PG_PASSWORD}@pg.internal/taxi')\n"
-        "rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\nmean = total / len(rows)\n"
-        "big = [r for r in rows if r > mean]",
+        f"{configure}rows = [1, 2, 3]\nrows.append(4)\ntotal = sum(rows)\n"
+        "mean = total / len(rows)\nbig = [r for r in rows if r > mean]",
         ("markdown", "# Export"),
         "with open('out.json', 'w') as f:\n    json.dump([engine.url.host, total, big], f)\n"
         "with open('out2.json', 'w') as f:\n    json.dump([mean], f)\nprint(len(big))",
     )
+
+
+def test_an_object_built_from_a_secret_is_built_again_where_it_is_used(tmp_path) -> None:
+    """The engine (and the password inside it) never crosses a task boundary: the task
+    that uses it loads the secret and builds its own."""
+    from nb2flow.pipeline import build
+
+    result = build(_db_notebook(tmp_path / "db.ipynb"))
+    flow = result.flow
+    assert "NB2W013" not in [d.code for d in flow.diagnostics]
+    for t in flow.tasks:
+        assert "engine" not in t.inputs and "engine" not in t.outputs, t
+    export = next(t for t in flow.tasks if t.name == "export")
+    assert "engine = create_engine(" in export.body and "Secret.load(" in export.body
+    assert PG_PASSWORD not in result.text
+
+
+def test_a_session_and_its_client_are_built_again_together(tmp_path) -> None:
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "s3.ipynb", "import boto3",
+        ("markdown", "# Connect"),
+        f"session = boto3.Session(aws_secret_access_key='{AWS_SECRET}')\n"
+        "s3 = session.client('s3')\ns3.list_buckets()",
+        ("markdown", "# Upload"), "s3.upload_file('model.bin', 'models', 'model.bin')",
+    )
     flow = build(nb).flow
+    upload = next(t for t in flow.tasks if t.name == "upload")
+    assert "s3" not in upload.inputs and "session" not in upload.inputs
+    assert upload.body.index("session = boto3.Session(") < upload.body.index("s3 = session")
+    assert "NB2W013" not in [d.code for d in flow.diagnostics]
+
+
+def test_an_object_changed_after_it_is_built_is_never_persisted(tmp_path: Path) -> None:
+    """`engine.echo = True` would be lost if the engine were built again: it is passed on,
+    its producer's result is never persisted, and NB2W013 says so."""
+    from nb2flow.pipeline import build
+
+    flow = build(_db_notebook(tmp_path / "db.ipynb", "engine.echo = True\n")).flow
     assert [d.code for d in flow.diagnostics].count("NB2W013") == 1
     producer = next(t for t in flow.tasks if "engine" in t.outputs)
     assert "persist_result=False" in producer.decorator
+
+
+def test_a_task_that_reads_a_secret_and_returns_a_value_is_never_persisted(tmp_path):
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "api.ipynb", "import json\nimport urllib.parse",
+        ("markdown", "# Fetch"),
+        f"rows = [len(urllib.parse.quote('ghp_{'Zx9' * 12}', safe='')), 2]\nrows.append(3)",
+        ("markdown", "# Save"), "with open('out/r.json', 'w') as f:\n    json.dump(rows, f)",
+    )
+    flow = build(nb).flow
+    fetch = next(t for t in flow.tasks if t.name == "fetch")
+    assert fetch.outputs and "persist_result=False" in fetch.decorator
+    assert "persist_result" not in next(t for t in flow.tasks if t.name == "save").decorator
 
 
 @pytest.mark.slow
@@ -212,3 +288,62 @@ def test_split_secrets_run_under_prefect(tmp_path: Path, run_flow) -> None:
     seen = json.loads((tmp_path / "out" / "seen.json").read_text())
     assert seen == {"env": AWS_SECRET, "url": "https://api.weather.example.com/v1/"
                     f"history.csv?apikey={APIKEY}&city=nyc"}
+
+
+def test_a_print_of_a_secret_is_a_warning_with_its_cell_and_line(tmp_path: Path) -> None:
+    from nb2flow.pipeline import build
+
+    nb = make_notebook(
+        tmp_path / "p.ipynb", "import json",
+        f"token = '{BEARER}'\nauth = 'Bearer ' + token",
+        "rows = [1]\nprint(len(rows))\nprint('auth:', auth)\n"
+        f"print(f'https://api.example.com/v1?apikey={APIKEY}&q={{rows}}')",
+        "with open('out/r.json', 'w') as f:\n    json.dump([rows, auth], f)",
+    )
+    flow = build(nb).flow
+    where = sorted((d.cell, d.line) for d in flow.diagnostics if d.code == "NB2W012")
+    assert where == [(3, 3), (3, 4)]
+
+
+def test_a_secret_named_like_a_variable_the_notebook_sets_gets_another_name(tmp_path):
+    """`--secrets env`: the key passed to boto3 must not be read from the variable the
+    notebook sets to another value."""
+    from nb2flow.pipeline import ConvertOptions, build
+
+    nb = make_notebook(
+        tmp_path / "e.ipynb", "import json\nimport os",
+        f"creds = dict(aws_secret_access_key='{AWS_SECRET[::-1]}')\n"
+        f"os.environ['AWS_SECRET_ACCESS_KEY'] = '{AWS_SECRET}'",
+        "with open('out/e.json', 'w') as f:\n"
+        "    json.dump([creds, os.environ['AWS_SECRET_ACCESS_KEY']], f)",
+    )
+    text = build(nb, ConvertOptions(secrets="env")).text
+    assert 'os.environ["AWS_SECRET_ACCESS_KEY"] = os.environ["AWS_SECRET_ACCESS_KEY"]' in text
+    assert 'dict(aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY_2"])' in text
+
+
+@pytest.mark.slow
+def test_an_object_built_again_in_the_task_that_uses_it_runs_under_prefect(tmp_path: Path,
+                                                                           run_flow) -> None:
+    """The client is built from a real Secret block in the task that uses it, and that
+    task writes what the notebook writes."""
+    import hashlib
+
+    from prefect.blocks.system import Secret
+
+    nb = make_notebook(
+        tmp_path / "client.ipynb", "import hashlib\nimport json\nimport types",
+        ("markdown", "## Connect"),
+        f"client = types.SimpleNamespace(user='etl', password='{PG_PASSWORD}')\n"
+        "rows = [1, 2]\nrows.append(3)",
+        ("markdown", "## Use"),
+        "digest = hashlib.sha256(client.password.encode()).hexdigest()\n"
+        "with open('out/d.json', 'w') as f:\n    json.dump([client.user, digest, rows], f)",
+    )
+    _run("convert", str(nb))
+    text = (tmp_path / "client.py").read_text()
+    assert PG_PASSWORD not in text and "def use(d_path, rows)" in text  # built there
+    Secret(value=PG_PASSWORD).save("password", overwrite=True)
+    run_flow(tmp_path / "client.py", tmp_path)
+    assert json.loads((tmp_path / "out" / "d.json").read_text()) == [
+        "etl", hashlib.sha256(PG_PASSWORD.encode()).hexdigest(), [1, 2, 3]]

@@ -25,10 +25,15 @@ TASK_RUNNERS = {
 }
 
 
-def task_decorator(retries: bool, cache: bool, expiration: str | None) -> str:
+def task_decorator(retries: bool, cache: bool, expiration: str | None,
+                   secret: bool = False) -> str:
+    """``secret``: the task reads a secret and returns a value; its result is never
+    persisted (a persisted result would be a copy of data read with the secret)."""
     kwargs = []
     if retries:
         kwargs.append("retries=3, retry_delay_seconds=2")
+    if secret and not cache:
+        kwargs.append("persist_result=False")
     if cache:
         kwargs.append("cache_key_fn=content_key, persist_result=True")
         if expiration:
@@ -129,8 +134,8 @@ def decorate(t: Task, options: ConvertOptions, units: dict[str, Unit],
     """Retries for I/O; caching only where a cache hit cannot skip an effect."""
     unit = units[t.name]
     effects = effects_of(unit, Call(t.name, t.inputs, t.outputs), set(), modules)
-    cached = options.cache and not effects.writes_outside and not any(
-        s.secret for s in unit.statements  # a persisted result would hold the secret
-    )
-    return replace(t, decorator=task_decorator(t.retries, cached, options.cache_expiration),
+    secret = any(s.secret for s in unit.statements)  # a persisted result would hold it
+    cached = options.cache and not effects.writes_outside and not secret
+    return replace(t, decorator=task_decorator(t.retries, cached, options.cache_expiration,
+                                               secret=secret and bool(t.outputs)),
                    cached=cached)

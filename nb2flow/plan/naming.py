@@ -101,6 +101,17 @@ def _fitted_kind(tree: ast.AST, built: dict[str, str]) -> str:
     return ""
 
 
+#: Opening a connection is not reading data: a step that connects and writes saves.
+_CONNECTIONS = {"create_engine", "connect"}
+
+
+def _reads_secret(s: Statement) -> bool:
+    """``token = Secret.load("t").get()``: plumbing, not what the step produces."""
+    tree = tree_of(s)
+    return isinstance(tree, ast.Assign) and isinstance(tree.value, ast.Call) and (
+        _is_secret_read(tree.value))
+
+
 def _is_secret_read(node: ast.Call) -> bool:
     """``Secret.load("x")`` and ``Secret.load("x").get()``: plumbing, not the step's work."""
     func = node.func
@@ -124,9 +135,9 @@ def _production_name(u: Unit) -> str:
                     name = "dump_text"  # json.dump(metrics, f): results, not a model
                 calls.append(name)
                 r, w = call_io(node)
-                reads_io = reads_io or r
+                reads_io = reads_io or (r and name not in _CONNECTIONS)
                 writes_io = writes_io or (w and name not in ("mkdir", "makedirs"))
-    writes = [w for s in u.statements for w in s.facts.definite]
+    writes = [w for s in u.statements if not _reads_secret(s) for w in s.facts.definite]
     first = next((snake(w) for w in writes if len(w) > 2), "")
     if SEARCH_FUNCTIONS & set(calls):
         return "search_hyperparameters"
@@ -145,6 +156,8 @@ def _production_name(u: Unit) -> str:
             return "save_model"
         if any(n.startswith("to_") for n in calls):
             return "save_data"
+        if any(n.startswith(("upload", "put_object")) for n in calls):
+            return "upload_outputs"
         return "save_results" if "dump_text" in calls else "save_outputs"
     if reads_io:
         return f"load_{first}" if first and first not in ("data", "f") else "load_data"

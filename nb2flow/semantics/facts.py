@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 
 from ..analyze import attr_chain, call_io, call_name, root_name
-from ..rules import PATH_SUFFIXES
 from ..rules.pipeline import (
     CHECKPOINT_CALLBACKS,
     CV_FUNCTIONS,
-    DESCRIBE_METHODS,
-    EVALUATION_CALLS,
     ENVIRONMENT_CALLS,
     ENVIRONMENT_RECEIVERS,
     FIT_METHODS,
@@ -29,9 +25,6 @@ from ..rules.pipeline import (
     LOCAL_URL,
     LOGGER_METHODS,
     LOGGER_NAMES,
-    METRIC_FUNCTION,
-    MACHINE_ATTRIBUTES,
-    MACHINE_CALLS,
     NOTEBOOK_RUNS,
     PROJECT_RUNS,
     READ_ONLY_SQL,
@@ -40,122 +33,28 @@ from ..rules.pipeline import (
     SEARCH_CLASSES,
     SEARCH_FUNCTIONS,
     SEED_CALLS,
-    SHAPE_ATTRIBUTES,
     SPARK_WRITERS,
     TRACKING_REPORTS,
 )
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-@dataclass
-class Fit:
-    """A model trained by a statement: the name that holds it and what it is."""
-
-    name: str | None  # the variable holding the trained model (None: inside a function)
-    label: str  # "Lasso", "the xgboost booster", "`model`"
-    line: int
-    package: str | None = None  # the library it comes from, when known (autolog)
-
-
-@dataclass
-class Role:
-    """What one statement (or a notebook function's body) does, before any decision."""
-
-    sinks: list[str] = field(default_factory=list)  # what it produces: "writes a file", ...
-    records: bool = False  # MLflow records attached to a run (log_artifact, log_dict)
-    reports: bool = False  # prints, metric and parameter logs
-    demo: str = ""  # a call to a local service: its URL
-    fits: list[Fit] = field(default_factory=list)
-    search: str = ""  # the search call or class: "fmin", "GridSearchCV"
-    search_result: str = ""  # the name its result is assigned to
-    zoo: list[str] = field(default_factory=list)  # model classes a loop trains in turn
-    effect: str = ""  # "environment", "seed", "config", "folders", "lifecycle"
-    effect_target: str = ""  # the module configured or the resource ended
-    autolog: bool | None = None  # True: enables MLflow autologging; False: disables it
-    autolog_flavor: str = ""
-    file_reads: set[str] = field(default_factory=set)
-    file_writes: set[str] = field(default_factory=set)
-    callbacks: set[str] = field(default_factory=set)  # notebook functions passed as values
-    exploration: bool = False  # prints only shapes, heads, summaries or versions
-    evidence: bool = False  # evaluates a model: a metric, a prediction, a fitted attribute
-    message: bool = False  # prints only text (a heading or a separator)
-    environment: bool = False  # prints only versions or the machine (``torch.__version__``)
-    metric: bool = False  # assigns a metric (``auc = roc_auc_score(y, p)``)
-    validates: str = ""  # cross-validation: the estimator it validates
-
-
-@dataclass(frozen=True)
-class Context:
-    """Notebook-wide facts the per-statement walk needs."""
-
-    modules: dict[str, str]  # imported name -> top-level package ("np" -> "numpy")
-    functions: dict[str, Role]  # notebook function -> what calling it does
-    constructors: dict[str, str]  # variable -> the class that built it ("lr" -> "Lasso")
-
-
-def calls_in(tree: ast.AST) -> list[ast.Call]:
-    """The calls a statement makes itself, in source order, not inside nested scopes."""
-    return [n for n in walk_scope(tree) if isinstance(n, ast.Call)]
-
-
-def walk_scope(tree: ast.AST):
-    """The nodes of a statement in source order, not descending into nested scopes."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node is not tree and isinstance(node, _SCOPES):
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-
-def _string(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _first_string(call: ast.Call, keywords=("url", "path", "filepath_or_buffer", "fname",
-                                            "file", "filename", "local_path")) -> str | None:
-    for a in call.args[:2]:
-        if (s := _string(a)) is not None:
-            return s
-    for k in call.keywords:
-        if k.arg in keywords and (s := _string(k.value)) is not None:
-            return s
-    return None
-
-
-SHELL_CALLS = {"run", "call", "check_call", "check_output", "Popen", "system"}
-
-
-def shell_paths(command: str) -> list[str]:
-    """The files a shell command names (``wget -O data.csv URL``, ``unzip a.zip``)."""
-    import shlex
-
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    return [normal_path(w) for w in words if not w.startswith("-") and looks_like_path(w)]
-
-
-def looks_like_path(value: str) -> bool:
-    v = value.strip()
-    if not v or "\n" in v or len(v) > 300 or " " in v.strip():
-        return False
-    return v.lower().endswith(PATH_SUFFIXES) or (
-        "/" in v and not v.startswith(("http://", "https://")) and "." in v.rsplit("/", 1)[-1]
-    )
-
-
-def normal_path(value: str) -> str:
-    v = value.strip()
-    while v.startswith("./"):
-        v = v[2:]
-    return v
+from .literals import (
+    SHELL_CALLS,
+    calls_in,
+    walk_scope,
+    first_string,
+    string_value,
+    looks_like_path,
+    normal_path,
+    shell_paths,
+)
+from .prints import (
+    assigns_metric,
+    environment_print,
+    evaluates,
+    explores,
+    is_message,
+)
+from .roles import Context, Fit, Role
 
 
 def constructor(value: ast.expr) -> str | None:
@@ -189,24 +88,12 @@ def role_of(tree: ast.AST, ctx: Context) -> Role:
     ):
         role.fits.append(fit)
     if isinstance(tree, ast.Expr) and isinstance(tree.value, ast.Call):
-        role.exploration = _explores(tree.value, ctx)
-        role.message = _message(tree.value)
-        role.environment = role.exploration and _environment_print(tree.value, ctx)
-    role.evidence = _evaluates(tree)
-    role.metric = _assigns_metric(tree)
+        role.exploration = explores(tree.value, ctx)
+        role.message = is_message(tree.value)
+        role.environment = role.exploration and environment_print(tree.value, ctx)
+    role.evidence = evaluates(tree)
+    role.metric = assigns_metric(tree)
     return role
-
-
-def _assigns_metric(tree: ast.AST) -> bool:
-    """``auc = roc_auc_score(y_val, y_pred)``: the evaluation of a model, kept with the
-    model as a person keeps it (a report whose value the flow logs)."""
-    if not isinstance(tree, ast.Assign) or not isinstance(tree.value, (ast.Call, ast.BinOp)):
-        return False
-    value = tree.value
-    while isinstance(value, ast.BinOp):
-        value = value.left
-    name = call_name(value) if isinstance(value, ast.Call) else None
-    return bool(name) and bool(METRIC_FUNCTION.search(name))
 
 
 def _training_loop(loop: ast.AST, ctx: Context) -> Fit | None:
@@ -222,37 +109,6 @@ def _training_loop(loop: ast.AST, ctx: Context) -> Fit | None:
     name = called[0] if called else None
     label = ctx.constructors.get(name, "") if name else ""
     return Fit(name, label or "a model trained in a loop", loop.lineno, "torch")
-
-
-def _message(call: ast.Call) -> bool:
-    """``print("Results:")``, ``print("=" * 20)``: text only."""
-    return call_name(call) == "print" and isinstance(call.func, ast.Name) and all(
-        map(_text, call.args))  # print("value", 0) prints a value
-
-
-def _text(e: ast.expr) -> bool:
-    """A string literal, or literals combined into one (``"=" * 20``)."""
-    if isinstance(e, ast.Constant):
-        return isinstance(e.value, str)
-    if isinstance(e, ast.BinOp):
-        constants = all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator))
-                        for n in ast.walk(e))
-        return constants and (_text(e.left) or _text(e.right))
-    return False
-
-
-def _evaluates(tree: ast.AST) -> bool:
-    """A metric, a prediction or a fitted attribute (``best_score_``, ``coef_``)."""
-    for node in walk_scope(tree):
-        if isinstance(node, ast.Call) and (name := call_name(node)) and (
-            EVALUATION_CALLS.search(name) or name in TRACKING_REPORTS
-        ):
-            return True
-        if isinstance(node, ast.Attribute) and node.attr.endswith("_") and not (
-            node.attr.startswith("_")
-        ):
-            return True
-    return False
 
 
 def _assigned_calls(tree: ast.AST) -> dict[int, list[str]]:
@@ -288,7 +144,7 @@ def _call(call: ast.Call, role: Role, ctx: Context, targets: list[str],
     if isinstance(func, ast.Name) and func.id in ctx.functions:
         _absorb(role, ctx.functions[func.id], call, targets, func.id)
     reads, writes = call_io(call)
-    path = _first_string(call)
+    path = first_string(call)
     if isinstance(func, ast.Name) and name in REPORT_FUNCTIONS:
         role.reports = True
         return
@@ -334,7 +190,7 @@ def _call(call: ast.Call, role: Role, ctx: Context, targets: list[str],
         return
     if name in SHELL_CALLS and receiver in ("subprocess", "os", "sp"):
         role.sinks.append("runs a shell command")
-        command = _string(call.args[0]) if call.args else None
+        command = string_value(call.args[0]) if call.args else None
         for word in shell_paths(command or ""):
             role.file_reads.add(word)
             role.file_writes.add(word)
@@ -343,7 +199,7 @@ def _call(call: ast.Call, role: Role, ctx: Context, targets: list[str],
         if not role.effect:
             role.effect = "folders"
         return
-    if name in ("execute", "executemany") and (sql := _first_string(call)) is not None and (
+    if name in ("execute", "executemany") and (sql := first_string(call)) is not None and (
         READ_ONLY_SQL.match(sql)
     ):
         return
@@ -517,98 +373,3 @@ def _zoo(loop: ast.For | ast.AsyncFor, ctx: Context) -> list[str]:
     return labels or ["several models"]
 
 
-def _explores(call: ast.Call, ctx: Context) -> bool:
-    """``print(df.shape)``, ``print(df.head())``, ``print(pd.__version__)``: a print whose
-    every argument only describes data or the environment."""
-    if call_name(call) != "print" or not isinstance(call.func, ast.Name):
-        return False
-    values = [a for a in call.args if not isinstance(a, ast.Constant)]
-    labelled = len(values) < len(call.args)  # print("rows written:", len(df)) reports
-    return bool(values) and all(_describes(a, ctx) and not (labelled and _counts(a))
-                                for a in values)
-
-
-def _environment_print(call: ast.Call, ctx: Context) -> bool:
-    """``print("torch", torch.__version__)``, ``print(version("pandas"))``,
-    ``print("CUDA:", torch.cuda.is_available())``."""
-    values = [a for a in call.args if not isinstance(a, ast.Constant)]
-    parts = [p for v in values for p in (
-        [f.value for f in v.values if isinstance(f, ast.FormattedValue)]
-        if isinstance(v, ast.JoinedStr) else [v])]
-    return bool(parts) and all(
-        isinstance(p, ast.Attribute) and p.attr in MACHINE_ATTRIBUTES
-        or isinstance(p, ast.Call) and call_name(p) in MACHINE_CALLS
-        for p in parts)
-
-
-def _counts(e: ast.expr) -> bool:
-    return isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "len"
-
-
-def _describes(e: ast.expr, ctx: Context) -> bool:
-    if isinstance(e, ast.Constant):
-        return True
-    if isinstance(e, ast.JoinedStr):
-        parts = [v.value for v in e.values if isinstance(v, ast.FormattedValue)]
-        return bool(parts) and all(_describes(p, ctx) for p in parts)
-    if isinstance(e, ast.Attribute):
-        return e.attr in SHAPE_ATTRIBUTES or _describes(e.value, ctx) and (
-            isinstance(e.value, ast.Attribute) or root_name(e) in ctx.modules)
-    if isinstance(e, ast.Subscript):  # df.shape[0]
-        return isinstance(e.value, ast.Attribute) and e.value.attr in SHAPE_ATTRIBUTES
-    if isinstance(e, ast.Call):
-        name = call_name(e)
-        if isinstance(e.func, ast.Name) and name in ("len", "type"):
-            return True
-        if name in MACHINE_CALLS:
-            return True
-        if isinstance(e.func, ast.Attribute) and (
-            name in DESCRIBE_METHODS or _describes(e.func.value, ctx)
-            and isinstance(e.func.value, ast.Call)
-        ):
-            return True  # df.head(), df.isnull().sum()
-    if isinstance(e, ast.Name):
-        return e.id in ctx.modules
-    return False
-
-
-def function_roles(defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
-                   modules: dict[str, str], constructors: dict[str, str]) -> dict[str, Role]:
-    """What calling each notebook function does, through calls between them (a fixpoint:
-    a function that calls a writing function writes)."""
-    roles: dict[str, Role] = {name: Role() for name in defs}
-    changed = True
-    rounds = 0
-    while changed and rounds < len(defs) + 1:
-        changed = False
-        rounds += 1
-        ctx = Context(modules, roles, constructors)
-        for name, fn in defs.items():
-            role = Role()
-            for stmt in fn.body:
-                part = role_of(stmt, ctx)
-                _merge(role, part)
-            if _summary(role) != _summary(roles[name]):
-                roles[name] = role
-                changed = True
-    return roles
-
-
-def _merge(into: Role, part: Role) -> None:
-    into.sinks.extend(s for s in part.sinks if s not in into.sinks)
-    into.records |= part.records
-    into.reports |= part.reports
-    into.demo = into.demo or part.demo
-    into.fits.extend(part.fits)
-    into.search = into.search or part.search
-    into.file_reads |= part.file_reads
-    into.file_writes |= part.file_writes
-    into.callbacks |= part.callbacks
-    if part.effect and not into.effect:
-        into.effect, into.effect_target = part.effect, part.effect_target
-
-
-def _summary(role: Role) -> tuple:
-    return (tuple(role.sinks), role.records, role.reports, bool(role.fits), role.search,
-            role.effect, role.demo, tuple(sorted(role.file_writes)),
-            tuple(sorted(role.file_reads)))

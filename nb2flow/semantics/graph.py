@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..ir import Facts, Statement
-from .facts import Role
+from .roles import Role
 
 
 def dependencies(code: Sequence[Statement], roles: Sequence[Role],

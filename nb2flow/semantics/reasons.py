@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .facts import Role
+from .roles import Role
 
 UNUSED = "not used by the pipeline: reaches no file, saved model, table or report"
 EXPLORATION = "prints an exploration of the data (shapes, heads, summaries, versions)"

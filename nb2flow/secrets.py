@@ -32,6 +32,7 @@ from libcst.metadata import ExpressionContext, ExpressionContextProvider, Metada
 
 from .analyze import analyze
 from .classify import _without_modules, code_of
+from .cst_strings import StringReplacer
 from .identifiers import unique
 from .ir import IMPORT, Classified, Diagnostic, Statement
 from .secret_fstrings import redact_fstrings
@@ -566,31 +567,8 @@ def _rename_reads(s: Statement, name: str, expression: str, modules: set[str]) -
     s.facts = _without_modules(analyze(s.tree), {"Secret", "os", *modules})
 
 
-class _Replace(cst.CSTTransformer):
-    def __init__(self, mapping: dict[str, str]):
-        self.mapping = mapping
-
-    def leave_SimpleString(self, original, updated):
-        try:
-            value = updated.evaluated_value
-        except Exception:  # noqa: BLE001 - bytes or unusual prefixes
-            return updated
-        if isinstance(value, str) and value in self.mapping:
-            return cst.parse_expression(self.mapping[value])
-        return updated
-
-    def leave_ConcatenatedString(self, original, updated):
-        try:
-            value = updated.evaluated_value
-        except Exception:  # noqa: BLE001
-            return updated
-        if isinstance(value, str) and value in self.mapping:
-            return cst.parse_expression(self.mapping[value])
-        return updated
-
-
 def _replace(s: Statement, mapping: dict[str, str], modules: set[str]) -> None:
-    s.node = s.node.visit(_Replace(mapping))
+    s.node = s.node.visit(StringReplacer(mapping))
     s.tree = ast.parse(code_of(s.node)).body[0]
     s.facts = _without_modules(analyze(s.tree), {"Secret", "os", *modules})
     s.is_literal = False

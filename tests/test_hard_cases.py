@@ -522,3 +522,12 @@ def test_folder_of_an_fstring_output_is_created(tmp_path: Path) -> None:
     script.write_text(result.text)
     (tmp_path / "run").mkdir()
     assert run_flow_fn(script, tmp_path / "run")[1] == {"output/2021/02/preds.txt": b"x"}
+
+
+def test_implicitly_concatenated_path_becomes_its_parameter(tmp_path: Path) -> None:
+    """``"out/" "metrics.json"`` is one path literal: the parameter replaces all of it."""
+    _, result = convert(tmp_path, "import json",
+                        "with open('out/' 'metrics.json', 'w') as f:\n    json.dump({'a': 1}, f)")
+    assert [p.default for p in result.flow.params] == ["out/metrics.json"]
+    assert "'out/' 'metrics.json'" not in result.text and '"out/" "metrics.json"' not in (
+        result.text)

@@ -10,9 +10,9 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
-import libcst as cst
 
 from ..analyze import analyze, call_io, call_name
+from ..cst_strings import StringReplacer
 from ..identifiers import snake, unique
 from ..ir import Param, Statement
 from ..options import ConvertOptions
@@ -91,34 +91,13 @@ def _path_base(target: str | None, value: str) -> str:
     return f"{stem}_path"
 
 
-class _LiteralReplacer(cst.CSTTransformer):
-    def __init__(self, mapping: dict[str, str]):
-        self.mapping = mapping
-        self.depth = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):
-        try:
-            value = updated.evaluated_value
-        except Exception:  # noqa: BLE001 - bytes or odd prefixes: leave as is
-            return updated
-        if isinstance(value, str) and value in self.mapping:
-            return cst.Name(self.mapping[value])
-        return updated
-
-
 def replace_literals(s: Statement, mapping: dict[str, str]) -> Statement:
     if not any(  # most statements hold none of the paths: skip the libcst pass
         isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in mapping
         for n in ast.walk(tree_of(s))
     ):
         return s
-    new = s.node.visit(_LiteralReplacer(mapping))
+    new = s.node.visit(StringReplacer(mapping, into_functions=False))
     changed = replace(s, node=new, tree=None, line_count=None)
     changed.facts = analyze(tree_of(changed))  # tree is None: parsed from the new code
     return changed

@@ -182,3 +182,15 @@ def test_every_docs_anchor_exists() -> None:
 
     slugs = {slugify(line[3:].strip(), "-") for line in text.splitlines() if line.startswith("## ")}
     assert sorted({_anchor(code) for code in [*CATALOG, *WARNINGS]} - slugs) == []
+
+
+def test_use_of_a_name_whose_definition_was_dropped_says_where(tmp_path: Path) -> None:
+    """The notebook defines `x`, but in a cell tagged nb2flow:skip: NB2F017 names the
+    dropped definition and the way to keep it, not "no cell defines it"."""
+    path = make_notebook(tmp_path / "nb.ipynb", ("code", "x = 1", ["nb2flow:skip"]),
+                         "print(x)")
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert (info.value.code, info.value.message, info.value.where.cell) == (
+        "NB2F017", "`x` is used but the statement that defines it (cell 1) was dropped: "
+        "tagged nb2flow:skip; remove the tag to keep it", 2)

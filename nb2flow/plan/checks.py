@@ -78,10 +78,30 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
             f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
             "nb2flow cannot see: assign it in plain code" if execs else ""
         )
-        raise Nb2FlowError(
-            "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
-            Location(str(c.notebook.path), s.cell, line),
-        )
+        dropped = _dropped_definition(c, missing[0])
+        what = (f"`{missing[0]}` is used but the statement that defines it (cell "
+                f"{dropped.cell}{f', line {dropped.line}' if dropped.line else ''}) was "
+                f"dropped: {dropped.reason}; "
+                + ("remove the tag to keep it" if "nb2flow:skip" in dropped.reason
+                   else "tag that cell nb2flow:keep to keep it")
+                if dropped else f"`{missing[0]}` is used but no cell defines it{hint}")
+        raise Nb2FlowError("NB2F017", what, Location(str(c.notebook.path), s.cell, line))
+
+
+def _dropped_definition(c: Classified, name: str):
+    """The dropped statement that bound ``name``, when cleaning dropped it (checked after
+    pruning: the notebook did define it)."""
+    for d in c.dropped:
+        try:
+            tree = ast.parse(d.code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and (
+                node.id == name
+            ) or isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+                return d
+    return None
 
 
 def require_code(c: Classified) -> None:

@@ -221,10 +221,12 @@ class _Normalise(ast.NodeTransformer):
         return ast.Call(ast.Name("_F", ast.Load()), values, [])
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
+        # what a print reports is its identity: only its literals are normalised
+        plain = _is_literal if ast.unparse(node.func) in REPORT_FUNCS else _is_plain_value
         if not isinstance(node.func, ast.Name):  # a called function keeps its name
             node.func = self.visit(node.func)
         node.args = [a if isinstance(a, ast.Starred) else
-                     ast.Name(PLACEHOLDER, ast.Load()) if _is_plain_value(a) else self.visit(a)
+                     ast.Name(PLACEHOLDER, ast.Load()) if plain(a) else self.visit(a)
                      for a in node.args]
         for kw in node.keywords:
             if kw.arg is not None and _is_plain_value(kw.value):

@@ -141,10 +141,14 @@ def _validates_kept(state: State, i: int) -> bool:
 
 def keep_reports(state: State) -> None:
     """Prints and metric logs stay when what they report on is kept. Prints that only
-    explore (shapes, heads, versions) go when the pipeline has a product; when printing is
-    all the notebook does, they are its output."""
-    has_product = bool(state.live)
-    trains = any(r.fits for r in state.roles)  # in a notebook that trains a model, prints
+    explore (shapes, heads, versions) go when the pipeline has a product (something saved,
+    or a model trained that the flow returns); when printing is all the notebook does, they
+    are its output."""
+    trains = any(r.fits for r in state.roles)
+    # a kept sink, or a model the flow will return when nothing is saved (NB2W011)
+    has_product = bool(state.live) or any(
+        r.fits for i, r in enumerate(state.roles)
+        if i not in state.experiments and i not in state.why)  # in a notebook that trains a model, prints
     messages = []  # of data statistics are exploration; in an ETL job they are its log
     for i, role in enumerate(state.roles):
         if i in state.live or i in state.why or i in state.experiments:

@@ -58,3 +58,14 @@ def closure(start: Iterable[int], deps: Sequence[Sequence[int]],
         seen.add(i)
         todo.extend(j for j in deps[i] if j not in seen and j not in stop)
     return seen | {i for i in start if i in stop}
+
+
+def needing(target: int, deps: Sequence[Sequence[int]], last: int) -> set[int]:
+    """The statements up to ``last`` whose :func:`closure` holds ``target``: ``target`` and
+    those that need it, directly or through others. One pass over the statements between
+    the two (a statement needs only earlier ones), not a closure per statement."""
+    found = {target}
+    for j in range(target + 1, last + 1):
+        if any(k in found for k in deps[j]):
+            found.add(j)
+    return found

@@ -18,6 +18,7 @@ import ast
 import builtins
 import re
 
+from .astnodes import walk
 from .ir import Facts
 from .rules import HTTP_CLIENTS, INPLACE_KEYWORD, PURE_METHODS, READ_CALL, WRITE_CALL
 
@@ -544,7 +545,7 @@ def propagate(statements: list) -> None:
         extra_mutates: list[str] = []
         extra_reads: list[str] = []
         if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            for call in (n for n in walk(tree) if isinstance(n, ast.Call)):
                 func = call.func
                 if not isinstance(func, ast.Name):
                     continue

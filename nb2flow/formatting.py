@@ -70,15 +70,24 @@ def _safe(lines: list[str], i: int) -> bool:
 
 
 def _format_parallel(batches: list[str], line_length: int, workers: int) -> list[str]:
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from .collect import before_fork, worker_start
 
     method = "fork" if sys.platform == "linux" else None
     context = multiprocessing.get_context(method)
     workers = min(workers, len(batches))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_black, batches, [line_length] * len(batches),
-                             chunksize=max(1, len(batches) // (workers * 2))))
+    unfreeze = before_fork()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=worker_start) as pool:
+            return list(pool.map(_black, batches, [line_length] * len(batches),
+                                 chunksize=max(1, len(batches) // (workers * 2))))
+    finally:
+        if unfreeze:
+            gc.unfreeze()
 
 
 def _cpus() -> int:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .astnodes import walk
 from .ir import IMPORT, Classified, Statement
 
 #: Methods that configure the object they are called on: its state would be lost.
@@ -52,7 +53,7 @@ def rebuildable(c: Classified, held: set[str], mutated: set[str],
             continue
         value = s.tree.value
         if not isinstance(value, ast.Call) or any(isinstance(n, _UNSAFE)
-                                                 for n in ast.walk(value)):
+                                                 for n in walk(value)):
             continue
         reads = set(s.facts.reads) - skip - {name}
         if any(binds.get(r, 0) > 1 or (r in mutated and r not in ok) for r in reads):
@@ -70,11 +71,11 @@ def _bindings(c: Classified) -> dict[str, int]:
     for s in c.statements:
         if s.role == IMPORT:
             continue
-        bound = {n.id for n in ast.walk(s.tree) if isinstance(n, ast.Name)
+        bound = {n.id for n in walk(s.tree) if isinstance(n, ast.Name)
                  and isinstance(n.ctx, (ast.Store, ast.Del))}
-        bound |= {n.name for n in ast.walk(s.tree) if isinstance(
+        bound |= {n.name for n in walk(s.tree) if isinstance(
             n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        bound |= {(a.asname or a.name).split(".")[0] for n in ast.walk(s.tree)
+        bound |= {(a.asname or a.name).split(".")[0] for n in walk(s.tree)
                   if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
         for name in bound:
             count[name] = count.get(name, 0) + 1
@@ -92,7 +93,7 @@ def _state_changed(c: Classified, name: str, built: Statement) -> bool:
         if s is built or s.role == IMPORT or name not in s.facts.mutates + s.facts.reads:
             continue
         used = False
-        for node in ast.walk(s.tree):
+        for node in walk(s.tree):
             targets = []
             if isinstance(node, (ast.Assign, ast.Delete)):
                 targets = node.targets

@@ -31,6 +31,7 @@ import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider, MetadataWrapper
 
 from .analyze import analyze
+from .astnodes import walk
 from .classify import _without_modules, code_of
 from .cst_strings import StringReplacer
 from .identifiers import unique
@@ -148,7 +149,7 @@ def _redact_statement(s: Statement, read_of, write_count: dict[str, int], mutate
     if mapping:
         _replace(s, mapping, modules)
         s.secret = True
-    if any(isinstance(n, ast.JoinedStr) for n in ast.walk(s.tree)):
+    if any(isinstance(n, ast.JoinedStr) for n in walk(s.tree)):
         new = redact_fstrings(s.node, lambda secret, key, kind, text: read_of(
             secret, key, kind, s, text), _key)
         if new is not None:
@@ -183,12 +184,12 @@ def warn_prints(c: Classified) -> Classified:
         value = getattr(s.tree, "value", None)
         if _target_name(s) and value is not None and _holds_secret(value, tainted):
             tainted.add(_target_name(s))
-        for node in ast.walk(s.tree):
+        for node in walk(s.tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id == "print"):
                 continue
             names = {n.id for a in [*node.args, *(k.value for k in node.keywords)]
-                     for n in ast.walk(a) if isinstance(n, ast.Name)}
+                     for n in walk(a) if isinstance(n, ast.Name)}
             leaked = sorted(names & tainted) or (["a secret"] if _reads_secret(node) else [])
             if leaked:
                 c.diagnostics.append(Diagnostic(
@@ -262,9 +263,9 @@ def _holds_secret(e: ast.expr, tainted: set[str]) -> bool:
     """The expression's value is a secret or text made from one: secret reads, names that
     hold one, and string operations on them (not the result of other calls)."""
     if not (_reads_secret(e) or any(isinstance(n, ast.Name) and n.id in tainted
-                                    for n in ast.walk(e))):
+                                    for n in walk(e))):
         return False
-    for n in ast.walk(e):
+    for n in walk(e):
         if isinstance(n, ast.Call) and not _is_secret_read(n) and not (
             isinstance(n.func, ast.Attribute) and n.func.attr in _STR_METHODS
             or isinstance(n.func, ast.Name) and n.func.id in ("str", "repr", "format")
@@ -282,14 +283,20 @@ def _environment_assigned(c: Classified) -> set[str]:
     ``os.environ.setdefault("X", ...)``)."""
     names: set[str] = set()
     for s in c.statements:
-        for n in ast.walk(s.tree) if s.role != IMPORT else ():
+        for n in walk(s.tree) if s.role != IMPORT else ():
             if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(
-                    n.slice, ast.Constant) and ast.unparse(n.value) == "os.environ":
+                    n.slice, ast.Constant) and _is_environ(n.value):
                 names.add(str(n.slice.value))
-            elif (isinstance(n, ast.Call) and ast.unparse(n.func) == "os.environ.setdefault"
+            elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                  and n.func.attr == "setdefault" and _is_environ(n.func.value)
                   and n.args and isinstance(n.args[0], ast.Constant)):
                 names.add(str(n.args[0].value))
     return names
+
+
+def _is_environ(e: ast.expr) -> bool:
+    """``e`` is ``os.environ`` (written so; only an attribute unparses with a dot)."""
+    return isinstance(e, ast.Attribute) and e.attr == "environ" and ast.unparse(e) == "os.environ"
 
 
 def _writes(c: Classified) -> tuple[dict[str, int], set[str]]:
@@ -449,9 +456,9 @@ def _pure_secret(e: ast.expr | None, pure: set[str]) -> bool:
     """Literals, secret reads, names bound to them (``pure``) and their combinations:
     cheap to compute again anywhere."""
     if e is None or not (_reads_secret(e) or any(
-            isinstance(n, ast.Name) and n.id in pure for n in ast.walk(e))):
+            isinstance(n, ast.Name) and n.id in pure for n in walk(e))):
         return False
-    for n in ast.walk(e):
+    for n in walk(e):
         if isinstance(n, ast.Call) and not _is_secret_read(n):
             return False
         if isinstance(n, (ast.Lambda, ast.Await, ast.Yield, ast.NamedExpr, ast.ListComp,
@@ -463,16 +470,19 @@ def _pure_secret(e: ast.expr | None, pure: set[str]) -> bool:
 
 
 def _is_secret_read(n: ast.Call) -> bool:
+    # only `<...>.load(...)` or `<...>.get()` can unparse to `Secret.load(...)[.get()]`
+    if not (isinstance(n.func, ast.Attribute) and n.func.attr in ("load", "get")):
+        return False
     src = ast.unparse(n)
     return bool(re.fullmatch(r"""Secret\.load\((['"])[^'"]*\1\)(\.get\(\))?""", src))
 
 
 def _reads_secret(e: ast.AST) -> bool:
-    for n in ast.walk(e):
+    for n in walk(e):
         if isinstance(n, ast.Call) and _is_secret_read(n):
             return True
         if (isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
-                and ast.unparse(n.value) == "os.environ"):
+                and _is_environ(n.value)):
             return True
     return False
 
@@ -492,9 +502,9 @@ def _strings_with_names(tree: ast.AST):
     """(value, name) of each string constant with the name it is bound to (the target,
     keyword, dict key, or the variable of ``os.environ.setdefault("NAME", "...")``)."""
     named: dict[int, str] = {}
-    in_fstrings = {id(n) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr)
-                   for n in ast.walk(j)}  # their text is scanned whole (secret_fstrings)
-    for node in ast.walk(tree):
+    in_fstrings = {id(n) for j in walk(tree) if isinstance(j, ast.JoinedStr)
+                   for n in walk(j)}  # their text is scanned whole (secret_fstrings)
+    for node in walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(
             node.value, ast.Constant
         ):
@@ -516,7 +526,7 @@ def _strings_with_names(tree: ast.AST):
             isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2]
         ):
             named[id(node.args[1])] = node.args[0].value
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                 id(node) not in in_fstrings):
             yield node.value, named.get(id(node), "")
@@ -528,7 +538,7 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 
 def _line_offset(s: Statement, value: str) -> int:
-    for node in ast.walk(s.tree):
+    for node in walk(s.tree):
         if isinstance(node, ast.Constant) and node.value == value:
             return node.lineno - s.tree.lineno
     return 0

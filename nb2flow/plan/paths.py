@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Mapping
 
 
 from ..analyze import analyze, call_io, call_name
+from ..astnodes import walk
 from ..cst_strings import StringReplacer
 from ..identifiers import snake, unique
 from ..ir import Param, Statement
@@ -94,7 +95,7 @@ def _path_base(target: str | None, value: str) -> str:
 def replace_literals(s: Statement, mapping: dict[str, str]) -> Statement:
     if not any(  # most statements hold none of the paths: skip the libcst pass
         isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in mapping
-        for n in ast.walk(tree_of(s))
+        for n in walk(tree_of(s))
     ):
         return s
     new = s.node.visit(StringReplacer(mapping, into_functions=False))

@@ -6,6 +6,7 @@ import ast
 
 import libcst as cst
 
+from ..astnodes import walk
 from ..classify import code_of
 from ..ir import Statement
 
@@ -57,7 +58,7 @@ def uses_random(s: Statement) -> bool:
     return any(
         isinstance(n, ast.Attribute) and n.attr in ("random", "seed", "manual_seed")
         or isinstance(n, ast.Name) and n.id == "random"
-        for n in ast.walk(tree_of(s))
+        for n in walk(tree_of(s))
     )
 
 

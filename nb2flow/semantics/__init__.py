@@ -77,6 +77,7 @@ def _result(c: Classified, state: State, merged: list[Statement]) -> Classified:
     revived |= _needed_imports(c, state)
     statements: list[Statement] = []
     dropped = list(c.dropped)
+    prepared = _prepared(state)
     for s in merged:
         i = index.get(id(s))
         if id(s) in revived:
@@ -94,7 +95,8 @@ def _result(c: Classified, state: State, merged: list[Statement]) -> Classified:
             statements.append(replace(s, decision=decision,
                                       kept_because=reasons.kept(decision, state.roles[i])))
         else:
-            dropped.append(Dropped(s.cell, s.line, _why(state, i), code_of(s.node).strip()))
+            dropped.append(Dropped(s.cell, s.line, _why(state, i, prepared),
+                                   code_of(s.node).strip()))
     return replace(
         c, statements=statements,
         dropped=sorted(dropped, key=lambda d: (d.cell, d.line or 0)),
@@ -125,14 +127,24 @@ def _undrop(dropped: list[Dropped], s: Statement, c: Classified) -> list[Dropped
     return out
 
 
-def _why(state: State, i: int) -> str:
+def _prepared(state: State) -> dict[int, int]:
+    """Each statement an experiment needs -> the first such experiment (by position). Each
+    experiment's closure is walked once here, not once per dropped statement, and not past
+    what an earlier experiment needs (all it needs is assigned already)."""
+    prepared: dict[int, int] = {}
+    for j in sorted(state.experiments):
+        for k in closure([j], state.deps, prepared.keys()):
+            prepared.setdefault(k, j)
+    return prepared
+
+
+def _why(state: State, i: int, prepared: dict[int, int]) -> str:
     if i in state.experiments:
         return state.experiments[i]
     if i in state.why:
         return state.why[i]
-    for j in sorted(state.experiments):
-        if i in closure([j], state.deps):
-            return reasons.prepares(state.code[j].cell)
+    if i in prepared:
+        return reasons.prepares(state.code[prepared[i]].cell)
     role = state.roles[i]
     if role.effect == "lifecycle":
         return reasons.ends(role.effect_target)

@@ -7,7 +7,7 @@ before ``load_model("model.h5")`` is an edge although no name connects them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from ..ir import Facts, Statement
 from .roles import Role
@@ -46,7 +46,7 @@ def dependencies(code: Sequence[Statement], roles: Sequence[Role],
 
 
 def closure(start: Iterable[int], deps: Sequence[Sequence[int]],
-            stop: set[int] | frozenset[int] = frozenset()) -> set[int]:
+            stop: Set[int] = frozenset()) -> set[int]:
     """``start`` and everything it needs, not walking past the statements in ``stop``."""
     start = list(start)
     seen: set[int] = set()
@@ -57,4 +57,15 @@ def closure(start: Iterable[int], deps: Sequence[Sequence[int]],
             continue
         seen.add(i)
         todo.extend(j for j in deps[i] if j not in seen and j not in stop)
-    return seen | (set(start) & set(stop))
+    return seen | {i for i in start if i in stop}
+
+
+def needing(target: int, deps: Sequence[Sequence[int]], last: int) -> set[int]:
+    """The statements up to ``last`` whose :func:`closure` holds ``target``: ``target`` and
+    those that need it, directly or through others. One pass over the statements between
+    the two (a statement needs only earlier ones), not a closure per statement."""
+    found = {target}
+    for j in range(target + 1, last + 1):
+        if any(k in found for k in deps[j]):
+            found.add(j)
+    return found

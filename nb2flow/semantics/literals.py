@@ -64,12 +64,19 @@ def calls_in(tree: ast.AST) -> list[ast.Call]:
     return [n for n in walk_scope(tree) if isinstance(n, ast.Call)]
 
 
-def walk_scope(tree: ast.AST):
-    """The nodes of a statement in source order, not descending into nested scopes."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node is not tree and isinstance(node, SCOPES):
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+def walk_scope(tree: ast.AST) -> tuple[ast.AST, ...]:
+    """The nodes of a statement in source order, not descending into nested scopes
+    (computed once per tree, like :func:`nb2flow.astnodes.walk`)."""
+    nodes = tree.__dict__.get("_nb2flow_scope")
+    if nodes is None:
+        found = []
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if node is not tree and isinstance(node, SCOPES):
+                continue
+            found.append(node)
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        nodes = tuple(found)
+        setattr(tree, "_nb2flow_scope", nodes)
+    return nodes

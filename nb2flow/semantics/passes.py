@@ -10,7 +10,7 @@ from ..ir import Classified, Diagnostic, Statement
 from ..load import TAG_PREFIX
 from . import reasons
 from .roles import Role
-from .graph import closure
+from .graph import closure, needing
 from .state import DEFS, PROCESS_WIDE, State
 
 
@@ -172,8 +172,9 @@ def keep_reports(state: State) -> None:
         hit = sorted(reach & set(state.experiments))
         if hit and not any(j in state.live and state.roles[j].fits for j in state.deps[i]):
             why = reasons.reports_on(state.roles[hit[-1]], state.code[hit[-1]].cell)
+            downstream = needing(hit[-1], state.deps, i)
             for j in reach - set(state.experiments):
-                if hit[-1] in closure([j], state.deps):  # downstream: evaluates it
+                if j in downstream:  # downstream: evaluates it
                     state.why.setdefault(j, why)  # (upstream code prepares it: _why)
             continue
         if any(state.roles[j].fits for j in reach if j != i and j not in state.validations

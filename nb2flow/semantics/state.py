@@ -7,6 +7,7 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from ..analyze import global_call_facts
+from ..astnodes import walk
 from ..ir import Classified, Diagnostic, Statement
 from .facts import constructor, role_of
 from .functions import function_roles
@@ -164,7 +165,7 @@ def _constructors(code: list[Statement]) -> dict[str, str]:
     found: dict[str, str] = {}
     for s in code:  # function bodies too: the label of a model a function trains
         t = s.tree
-        for node in ast.walk(t) if not isinstance(t, ast.ClassDef) else ():
+        for node in walk(t) if not isinstance(t, ast.ClassDef) else ():
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                 node.targets[0], ast.Name
             ):

@@ -77,8 +77,10 @@ def lines(text: str) -> list[str]:
 # ------------------------------------------------------------------ notebook side
 
 
-def run_notebook(path: Path, cwd: Path, timeout: int = 300) -> Effects:
-    """Every cell of the notebook at ``path``, top to bottom, in a fresh kernel in ``cwd``."""
+def run_notebook(path: Path, cwd: Path, timeout: int = 300, after_cell=None) -> Effects:
+    """Every cell of the notebook at ``path``, top to bottom, in a fresh kernel in ``cwd``.
+    ``after_cell(number)``, if given, is called after each code cell (to look at what the
+    cell did beyond files and prints, such as the MLflow runs it logged)."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(str(path), as_version=4)
@@ -93,6 +95,8 @@ def run_notebook(path: Path, cwd: Path, timeout: int = 300) -> Effects:
             number = index + 1  # nb2flow numbers cells from 1, markdown included
             effects.sources[number] = cell.source
             client.execute_cell(cell, index)
+            if after_cell is not None:
+                after_cell(number)
             now = snapshot(cwd)
             for name in changed_files(previous, now):
                 effects.writers[name] = number

@@ -1,0 +1,53 @@
+"""Classes of failures seen on the broad corpus of real notebooks (issue 16), one synthetic
+reproduction each: the script compiles, has no undefined names and its flow prints and
+writes what the notebook does, or nb2flow refuses with the documented code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_hard_cases import assert_equivalent
+
+
+def test_function_called_only_by_a_function_that_moves(tmp_path: Path) -> None:
+    # fastai course22 05: ``one_epoch`` is called only inside ``train_model``; both read
+    # globals redefined later, so both move to the step that calls ``train_model``
+    assert_equivalent(
+        tmp_path,
+        "x = 1",
+        "def step(a):\n    return a + x",
+        "def train(n):\n    return [step(i) for i in range(n)]",
+        "print(train(3))",
+        "x = 10",
+        "def step(a):\n    return a * x",
+        "print(train(3))",
+        "open('o.txt', 'w').write(str(train(2)))",
+    )
+
+
+def test_except_name_is_not_a_variable_after_the_handler(tmp_path: Path) -> None:
+    # manuelgilm MLflow 2_1/5_1: Python deletes ``e`` at the end of ``except ... as e``; the
+    # step must not return it (NameError when no exception was raised) nor pass it on
+    assert_equivalent(
+        tmp_path,
+        "import json",
+        "try:\n    json.loads('{}')\nexcept ValueError as e:\n    print('bad', e)",
+        "data = json.loads('[1, 2]')",
+        "try:\n    json.loads('[')\nexcept ValueError as e:\n    print('bad again', type(e).__name__)",
+        "open('o.txt', 'w').write(str(data))",
+    )
+
+
+def test_function_called_in_a_branch_before_its_definition(tmp_path: Path) -> None:
+    # yasumorishima birdclef: a disabled branch of cell 24 calls a function cell 28 defines;
+    # the def (which reads a global changed later) goes before its first caller
+    result = assert_equivalent(
+        tmp_path,
+        "import random\nk = 1\nflag = random.random() > 2",
+        "if flag:\n    print(g(1))",
+        "k = 2\ndef g(a):\n    return a + k",
+        "open('o.txt', 'w').write(str(g(2)))",
+        "k = 3",
+        "print(g(0))",
+    )
+    assert "def g" in result.text

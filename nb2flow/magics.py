@@ -38,7 +38,7 @@ _SETTING_MAGICS = {
 _INSTALL_MAGICS = {"pip", "conda", "mamba"}
 _BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit", "skip_if"}
 _DISPLAY_CELL_MAGICS = {"html", "markdown", "latex", "javascript", "js", "svg", "HTML"}
-_SHELL_CELL_MAGICS = {"bash", "sh", "script", "system"}
+_SHELL_CELL_MAGICS = {"bash", "sh", "script", "system", "shell"}  # shell: Colab
 _OTHER_LANGUAGES = {"R", "julia", "octave", "matlab", "perl", "ruby"}  # rpy2, ... (-o returns)
 
 
@@ -67,9 +67,12 @@ _TIMEIT_OPTS = re.compile(r"^(-[nr]\s*\d+\s+|-[oqcp]\s+|-p\s*\d+\s+)*")
 def translate(source: str) -> Translation:
     lines = source.split("\n")
     out = Translation(source="")
-    lead = 0  # IPython drops blank lines before looking for a cell magic
-    while lead < len(lines) - 1 and not lines[lead].strip():
+    lead = 0  # IPython drops blank lines before looking for a cell magic, Colab its
+    while lead < len(lines) - 1 and (  # form lines (``#@title ...``, ``#@markdown ...``)
+            not lines[lead].strip() or lines[lead].lstrip().startswith("#@")):
         lead += 1
+    if not lines[lead].strip().startswith("%%"):
+        lead = 0
     first = lines[lead].strip() if lines else ""
     if first.startswith("%%"):
         _cell_magic(first, lines[lead + 1:], lead, out)

@@ -105,3 +105,21 @@ def test_r_cells_without_an_output_are_dropped_with_a_warning() -> None:
     out = translate("%%R -i df\nlibrary(x)\ndf %>% y")
     assert out.foreign is None and out.unknown[0][0] == 1
     assert translate("%%R -o res\nres <- 1 %>% y").foreign == (1, "%%R")
+
+
+def test_cell_magic_after_colab_form_lines() -> None:
+    # martin-fabbri colab-notebooks: Colab runs a cell magic under its ``#@title`` lines
+    out = translate("#@title ## Setup\n#@markdown - kubectl\n%%shell\ncurl -LO https://x/k\n"
+                    "chmod +x ./k")
+    assert out.source.split("\n") == [
+        "", "", "subprocess.run('curl -LO https://x/k\\nchmod +x ./k', shell=True, check=True)",
+        "", ""]
+    out = translate("#@title ## Install\n\n%%capture --no-stdout --no-stderr\n"
+                    "!pip install -U kaggle\nprint('installed')")
+    assert out.source.split("\n") == ["", "", "", "", "print('installed')"]
+    assert out.pip_packages == ["kaggle"]
+
+
+def test_a_comment_before_a_cell_magic_is_not_colab() -> None:
+    out = translate("# setup\n%%capture\nx = 1")  # IPython: `%%capture` is a line here
+    assert out.source.split("\n")[0] == "# setup"

@@ -170,9 +170,11 @@ def _plain(text: str) -> str:
 
 
 def _saves_figures(nb: Notebook) -> set[int]:
+    """Cells that save a figure (a commented-out ``# plt.savefig(...)`` saves nothing)."""
     return {
         c.number for c in nb.cells
-        if c.kind == "code" and re.search(r"\.(savefig|write_image|write_html)\(", c.source)
+        if c.kind == "code" and re.search(r"^[^#\n]*\.(savefig|write_image|write_html)\(",
+                                          c.source, re.MULTILINE)
     }
 
 

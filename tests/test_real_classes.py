@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from nbutil import make_notebook
 from test_hard_cases import assert_equivalent
+
+from nb2flow.errors import Nb2FlowError
+from nb2flow.pipeline import build
 
 
 def test_function_called_only_by_a_function_that_moves(tmp_path: Path) -> None:
@@ -51,3 +56,38 @@ def test_function_called_in_a_branch_before_its_definition(tmp_path: Path) -> No
         "print(g(0))",
     )
     assert "def g" in result.text
+
+
+def test_commented_out_savefig_does_not_keep_a_plot(tmp_path: Path) -> None:
+    # marcopeix CH08: ``# plt.savefig(...)`` kept the plot, whose series a deleted cell
+    # computed (NB2F017)
+    path = make_notebook(
+        tmp_path / "nb.ipynb", "import pandas as pd\nimport matplotlib.pyplot as plt",
+        "df = pd.DataFrame({'a': [1, 2]})\ndf.to_csv('a.csv', index=False)",
+        "fig, ax = plt.subplots()\nax.plot(df['a'][1:], smoothed)\nax.set_xlabel('Date')\n"
+        "plt.tight_layout()\n# plt.savefig('figures/f.png')", counts=[1, 2, 3])
+    result = build(path)
+    assert "smoothed" not in result.text and "to_csv" in result.text
+
+
+def test_unused_code_reading_a_name_from_a_deleted_cell_is_dropped(tmp_path: Path) -> None:
+    # its cell ran (an execution count, no error): a cell deleted since defined the name
+    cells = ["import pandas as pd",
+             "df = pd.DataFrame({'a': [1, 2]})\ndf.to_csv('a.csv', index=False)",
+             "scaled = df.a * factor"]
+    path = make_notebook(tmp_path / "nb.ipynb", *cells, counts=[1, 2, 3])
+    result = build(path)
+    assert "factor" not in result.text and "to_csv" in result.text
+    assert [d.cell for d in result.flow.diagnostics if d.code == "NB2W018"] == [3]
+    with pytest.raises(Nb2FlowError) as info:  # never ran: the notebook fails there
+        build(make_notebook(tmp_path / "never.ipynb", *cells))
+    assert info.value.code == "NB2F017"
+
+
+def test_kept_code_reading_a_name_from_a_deleted_cell_is_refused(tmp_path: Path) -> None:
+    path = make_notebook(tmp_path / "nb.ipynb", "import pandas as pd",
+                         "df = pd.DataFrame({'a': smoothed})\ndf.to_csv('a.csv')",
+                         counts=[1, 2])
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert info.value.code == "NB2F017" and "`smoothed`" in info.value.message

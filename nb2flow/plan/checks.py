@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import sys
 from dataclasses import replace
 
@@ -31,7 +32,17 @@ def check_defined(c: Classified) -> None:
         for w in (*s.facts.writes, *s.facts.declares_global)
         if w not in s.facts.mutates
     }  # a name only a plot defines is checked after pruning, which may keep the plot
-    check_names(c, code, written, [])
+    ran = {cell.number for cell in c.notebook.cells
+           if cell.execution_count is not None and not cell.error}
+    deferred = [s for s in code if s.cell in ran and _missing(s, written)
+                and not isinstance(s.node, (cst.FunctionDef, cst.ClassDef))]
+    check_names(c, [s for s in code if s not in deferred], written, [])
+    for s in deferred:  # its cell ran: a cell deleted since defined the name
+        names = ", ".join(f"`{n}`" for n in _missing(s, written))
+        c.diagnostics.append(Diagnostic(  # kept after pruning: NB2F017 (diagnose) instead
+            "NB2W018", f"{names} is read here but no cell defines it (the cell ran: a cell "
+            "deleted since defined it); nothing the pipeline keeps needs this statement: "
+            "dropped", s.cell, s.line))
     seen = set(imports)
     for s in code:  # `del x` before any cell defines x fails in the notebook too
         early = [d for d in s.facts.deletes if d not in seen]
@@ -41,6 +52,11 @@ def check_defined(c: Classified) -> None:
                 Location(str(c.notebook.path), s.cell, s.line),
             )
         seen.update(s.facts.writes)
+
+
+def _missing(s: Statement, written: set[str]) -> list[str]:
+    known = written | BUILTINS | _IPYTHON_NAMES
+    return [r for r in s.facts.reads if r not in known]
 
 
 def _evaluated_at_definition(tree: ast.AST) -> set[str]:
@@ -78,6 +94,9 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
             f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
             "nb2flow cannot see: assign it in plain code" if execs else ""
         )
+        close = difflib.get_close_matches(missing[0], sorted(written), n=1, cutoff=0.6)
+        if close and not hint:  # a function renamed in its cell, not where it is called
+            hint = f"; did you mean `{close[0]}`?"
         raise Nb2FlowError(
             "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
             Location(str(c.notebook.path), s.cell, line),

@@ -91,3 +91,30 @@ def test_kept_code_reading_a_name_from_a_deleted_cell_is_refused(tmp_path: Path)
     with pytest.raises(Nb2FlowError) as info:
         build(path)
     assert info.value.code == "NB2F017" and "`smoothed`" in info.value.message
+
+
+def test_name_read_before_the_cell_that_defines_it_is_refused(tmp_path: Path) -> None:
+    # PRL-PRG process_results_clean: cell 11 reads `basep`, which cell 20 (run first,
+    # execution count 206 < 207) defines; the message named no cell before
+    path = make_notebook(tmp_path / "nb.ipynb", "rows = [['a'], ['b']]",
+                         "for r in rows:\n    print(set(r) <= set(base))",
+                         "base = ['a']\nopen('o.txt', 'w').write(str(base))", counts=[1, 3, 2])
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert info.value.code == "NB2F017"
+    assert info.value.render().endswith(
+        "nb.ipynb:cell 2:line 2: NB2F017 `base` is used before cell 3 defines it: the "
+        "notebook ran cell 3 first (execution counts 2 and 3); move that definition above "
+        "cell 2 or remove the use")
+
+
+def test_function_that_cannot_be_defined_before_its_early_call_is_refused(
+        tmp_path: Path) -> None:
+    # yasumorishima birdclef: a branch of cell 24 calls a function of cell 28 that needs a
+    # function of cell 26; the script would have an undefined name there
+    path = make_notebook(tmp_path / "nb.ipynb", "flag = False",
+                         "if flag:\n    print(g(1))", "t = 2\ndef h(a):\n    return a * t",
+                         "def g(a):\n    return h(a) + 1", "open('o.txt', 'w').write(str(g(2)))")
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert info.value.code == "NB2F017" and "before cell 4 defines it" in info.value.message

@@ -43,6 +43,7 @@ def check_defined(c: Classified) -> None:
             "NB2W018", f"{names} is read here but no cell defines it (the cell ran: a cell "
             "deleted since defined it); nothing the pipeline keeps needs this statement: "
             "dropped", s.cell, s.line))
+    check_order(c, code, imports)
     seen = set(imports)
     for s in code:  # `del x` before any cell defines x fails in the notebook too
         early = [d for d in s.facts.deletes if d not in seen]
@@ -52,6 +53,48 @@ def check_defined(c: Classified) -> None:
                 Location(str(c.notebook.path), s.cell, s.line),
             )
         seen.update(s.facts.writes)
+
+
+def check_order(c: Classified, code: list[Statement], imports: set[str]) -> None:
+    """NB2F017 for a name top-level code reads before any cell defines it, when the script
+    cannot define it first: run top to bottom, the notebook fails there too (it ran its
+    cells out of order, or that line never ran). A notebook function is defined before its
+    first caller (``plan.units.define_before_use``) when what it reads is there by then."""
+    shown = {w for _, s in c.shown for w in s.facts.writes}
+    first: dict[str, int] = {}
+    for i, s in enumerate(code):
+        for w in (*s.facts.writes, *s.facts.declares_global):
+            first.setdefault(w, i)
+    for i, s in enumerate(code):
+        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for name in s.facts.reads:
+            j = first.get(name, i)
+            if j <= i or name in imports or name in shown or _movable(code[j], i, first):
+                continue
+            later = code[j]
+            counts = {cell.number: cell.execution_count for cell in c.notebook.cells}
+            ran = counts.get(later.cell) is not None and counts.get(s.cell) is not None
+            why = (f"the notebook ran cell {later.cell} first (execution counts "
+                   f"{counts[later.cell]} and {counts[s.cell]})" if ran and
+                   counts[later.cell] < counts[s.cell] else
+                   "run top to bottom, the notebook fails there too")
+            raise Nb2FlowError(
+                "NB2F017", f"`{name}` is used before cell {later.cell} defines it: {why}; "
+                f"move that definition above cell {s.cell} or remove the use",
+                Location(str(c.notebook.path), s.cell, _line(s, name)))
+
+
+def _movable(definition: Statement, before: int, first: dict[str, int]) -> bool:
+    """Whether a ``def`` can go before statement ``before``: all it reads exists there."""
+    if not isinstance(definition.node, (cst.FunctionDef, cst.ClassDef)):
+        return False
+    return all(first.get(r, -1) < before for r in definition.facts.reads)
+
+
+def _line(s: Statement, name: str) -> int:
+    return s.line + next((n.lineno - s.tree.lineno for n in ast.walk(tree_of(s))
+                          if isinstance(n, ast.Name) and n.id == name), 0)
 
 
 def _missing(s: Statement, written: set[str]) -> list[str]:

@@ -294,9 +294,17 @@ def _magic(number: int, indent: str, name: str, rest: str, stripped: str, out: T
 def _command(cmd: str) -> str:
     """Python source for a shell command, turning IPython's {expr} and $name into an f-string."""
     cmd = cmd.strip()
-    dollar = re.sub(r"(?<!\$)\$(\w+)", r"{\1}", cmd)
+    # ``${NAME}`` is the shell's variable (IPython's expansion of {NAME} fails, so the
+    # command runs as written): kept for the shell, braces doubled in the f-string
+    shell = re.sub(r"\$\{(\w+)\}", "$\0\\1\1", cmd)
+    dollar = re.sub(r"(?<!\$)\$(\w+)", r"{\1}", shell)
     if "{" in dollar:
-        return f"f{string(dollar)}"
+        source = "f" + string(dollar.replace("\0", "{{").replace("\1", "}}"))
+        try:  # IPython leaves the command as it is when a {field} does not evaluate
+            ast.parse(source, mode="eval")
+        except SyntaxError:  # kubectl's -o=jsonpath={.spec.host}
+            return repr(cmd)
+        return source
     return repr(cmd)
 
 

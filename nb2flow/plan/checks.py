@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import ast
-import difflib
 import sys
 from dataclasses import replace
 
@@ -137,9 +136,6 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
             f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
             "nb2flow cannot see: assign it in plain code" if execs else ""
         )
-        close = difflib.get_close_matches(missing[0], sorted(written), n=1, cutoff=0.6)
-        if close and not hint:  # a function renamed in its cell, not where it is called
-            hint = f"; did you mean `{close[0]}`?"
         raise Nb2FlowError(
             "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
             Location(str(c.notebook.path), s.cell, line),

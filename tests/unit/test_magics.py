@@ -123,3 +123,15 @@ def test_cell_magic_after_colab_form_lines() -> None:
 def test_a_comment_before_a_cell_magic_is_not_colab() -> None:
     out = translate("# setup\n%%capture\nx = 1")  # IPython: `%%capture` is a line here
     assert out.source.split("\n")[0] == "# setup"
+
+
+def test_braces_that_are_not_python_stay_in_the_command() -> None:
+    # martin-fabbri kubeflow_setup_cluster: IPython expands {expr} only when it evaluates
+    out = translate("!kubectl get ingress -o=jsonpath={.spec.rules[0].host}\nx = (1")
+    assert out.source.split("\n")[0] == (
+        "subprocess.run('kubectl get ingress -o=jsonpath={.spec.rules[0].host}', shell=True, "
+        "check=True)")
+    assert lines_of("!rm -rf {name} ${HOME}/x $y\nx = (1")[0] == (
+        'subprocess.run(f"rm -rf {name} ${{HOME}}/x {y}", shell=True, check=True)')
+    assert lines_of("!rm -rf ${KF_DIR}\nx = (1")[0] == (
+        "subprocess.run('rm -rf ${KF_DIR}', shell=True, check=True)")

@@ -118,3 +118,29 @@ def test_function_that_cannot_be_defined_before_its_early_call_is_refused(
     with pytest.raises(Nb2FlowError) as info:
         build(path)
     assert info.value.code == "NB2F017" and "before cell 4 defines it" in info.value.message
+
+
+def test_function_that_only_plots_is_dropped_with_its_calls(tmp_path: Path) -> None:
+    # issue 16 item 10: a notebook function whose body only draws is a plot
+    result = assert_equivalent(
+        tmp_path,
+        "import numpy as np\nimport matplotlib.pyplot as plt\nimport json",
+        "X = np.arange(6)\ny = 2 * X + 1",
+        "def plot_predictions(preds=None):\n    \"\"\"Draw.\"\"\"\n    plt.figure(figsize=(6, 4))\n"
+        "    plt.scatter(X, y, c='b', label='y')\n    if preds is not None:\n"
+        "        plt.scatter(X, preds, c='r')\n    plt.legend()",
+        "plot_predictions()",
+        "preds = y - 1\nplot_predictions(preds)",
+        "json.dump([int(v) for v in y], open('y.json', 'w'))",
+    )
+    assert "plot_predictions" not in result.text and "preds" not in result.text
+
+
+def test_function_that_also_computes_is_kept(tmp_path: Path) -> None:
+    result = assert_equivalent(
+        tmp_path,
+        "import numpy as np\nimport matplotlib.pyplot as plt\nimport json",
+        "def scaled(v):\n    plt.plot(v)\n    return v * 2",
+        "json.dump([int(x) for x in scaled(np.arange(3))], open('y.json', 'w'))",
+    )
+    assert "def scaled" in result.text

@@ -144,3 +144,15 @@ def test_function_that_also_computes_is_kept(tmp_path: Path) -> None:
         "json.dump([int(x) for x in scaled(np.arange(3))], open('y.json', 'w'))",
     )
     assert "def scaled" in result.text
+
+
+def test_name_assigned_only_in_a_comment_says_so(tmp_path: Path) -> None:
+    # ContinuumIO model-comparision: the choices are commented out, one is to be picked
+    path = make_notebook(tmp_path / "nb.ipynb", "import json",
+                         "# uri = 'models:/m/1'\n# uri = 'runs:/<id>/model'\n"
+                         "json.dump(uri, open('u.json', 'w'))")
+    with pytest.raises(Nb2FlowError) as info:
+        build(path)
+    assert info.value.message == (
+        "`uri` is used but no cell defines it; cell 2 assigns it only in a comment (line 1): "
+        "uncomment the value you want")

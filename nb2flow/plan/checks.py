@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import replace
 
@@ -134,12 +135,23 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
         execs = [t for t in code if t.facts.uses_exec]
         hint = (
             f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
-            "nb2flow cannot see: assign it in plain code" if execs else ""
+            "nb2flow cannot see: assign it in plain code" if execs else _commented(c, missing[0])
         )
         raise Nb2FlowError(
             "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
             Location(str(c.notebook.path), s.cell, line),
         )
+
+
+def _commented(c: Classified, name: str) -> str:
+    """A hint when a cell assigns the name only in a comment (a template to fill in)."""
+    assign = re.compile(rf"^\s*#\s*{re.escape(name)}\s*=[^=]")
+    for cell in c.notebook.cells:
+        for number, text in enumerate(cell.source.split("\n"), 1):
+            if cell.kind == "code" and assign.match(text):
+                return (f"; cell {cell.number} assigns it only in a comment (line {number}): "
+                        "uncomment the value you want")
+    return ""
 
 
 def require_code(c: Classified) -> None:

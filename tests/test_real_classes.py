@@ -96,9 +96,9 @@ def test_kept_code_reading_a_name_from_a_deleted_cell_is_refused(tmp_path: Path)
 def test_name_read_before_the_cell_that_defines_it_is_refused(tmp_path: Path) -> None:
     # PRL-PRG process_results_clean: cell 11 reads `basep`, which cell 20 (run first,
     # execution count 206 < 207) defines; the message named no cell before
-    path = make_notebook(tmp_path / "nb.ipynb", "rows = [['a'], ['b']]",
-                         "for r in rows:\n    print(set(r) <= set(base))",
-                         "base = ['a']\nopen('o.txt', 'w').write(str(base))", counts=[1, 3, 2])
+    path = make_notebook(tmp_path / "nb.ipynb", "rows = [['a'], ['b']]\nn = 0",
+                         "for r in rows:\n    n += set(r) <= set(base)", "base = ['a']",
+                         "open('o.txt', 'w').write(str(n))", counts=[1, 3, 2, 4])
     with pytest.raises(Nb2FlowError) as info:
         build(path)
     assert info.value.code == "NB2F017"

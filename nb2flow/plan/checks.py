@@ -56,33 +56,41 @@ def check_defined(c: Classified) -> None:
 
 
 def check_order(c: Classified, code: list[Statement], imports: set[str]) -> None:
-    """NB2F017 for a name top-level code reads before any cell defines it, when the script
-    cannot define it first: run top to bottom, the notebook fails there too (it ran its
-    cells out of order, or that line never ran). A notebook function is defined before its
-    first caller (``plan.units.define_before_use``) when what it reads is there by then."""
+    """Names top-level code reads before the cell that defines them: run top to bottom, the
+    notebook fails there too (it ran its cells out of order, or that line never ran).
+
+    A notebook function called early is defined before its first caller
+    (``plan.units.define_before_use``) when what it reads exists there; otherwise NB2F017.
+    Other early reads are recorded (``c.early``) for NB2F017's message, if pruning then
+    drops the definition the read needs."""
+    if any(s.facts.star_import for s in c.statements):
+        return
     shown = {w for _, s in c.shown for w in s.facts.writes}
     first: dict[str, int] = {}
     for i, s in enumerate(code):
         for w in (*s.facts.writes, *s.facts.declares_global):
             first.setdefault(w, i)
+    counts = {cell.number: cell.execution_count for cell in c.notebook.cells}
     for i, s in enumerate(code):
         if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
             continue
         for name in s.facts.reads:
             j = first.get(name, i)
-            if j <= i or name in imports or name in shown or _movable(code[j], i, first):
+            if j <= i or name in imports or name in shown or name in BUILTINS:
                 continue
             later = code[j]
-            counts = {cell.number: cell.execution_count for cell in c.notebook.cells}
             ran = counts.get(later.cell) is not None and counts.get(s.cell) is not None
             why = (f"the notebook ran cell {later.cell} first (execution counts "
                    f"{counts[later.cell]} and {counts[s.cell]})" if ran and
                    counts[later.cell] < counts[s.cell] else
                    "run top to bottom, the notebook fails there too")
-            raise Nb2FlowError(
-                "NB2F017", f"`{name}` is used before cell {later.cell} defines it: {why}; "
-                f"move that definition above cell {s.cell} or remove the use",
-                Location(str(c.notebook.path), s.cell, _line(s, name)))
+            message = (f"`{name}` is used before cell {later.cell} defines it: {why}; move "
+                       f"that definition above cell {s.cell} or remove the use")
+            c.early.setdefault(name, message)
+            if isinstance(later.node, (cst.FunctionDef, cst.ClassDef)) and not _movable(
+                    later, i, first):
+                raise Nb2FlowError("NB2F017", message,
+                                   Location(str(c.notebook.path), s.cell, _line(s, name)))
 
 
 def _movable(definition: Statement, before: int, first: dict[str, int]) -> bool:
@@ -138,7 +146,8 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
             "nb2flow cannot see: assign it in plain code" if execs else _commented(c, missing[0])
         )
         raise Nb2FlowError(
-            "NB2F017", f"`{missing[0]}` is used but no cell defines it{hint}",
+            "NB2F017", c.early.get(missing[0])
+            or f"`{missing[0]}` is used but no cell defines it{hint}",
             Location(str(c.notebook.path), s.cell, line),
         )
 

@@ -545,6 +545,10 @@ TRIGGERS = [
     Trigger("NB2W017", _nb("w.ipynb", "import pandas as pd",
                            "df = pd.DataFrame({'a': [1, 2, 3]})\ndf.a.sum()",
                            "total = _ * 2\nprint(total)"), {"w.ipynb": "notebook"}),
+    Trigger("NB2W018", _nb("w.ipynb", "import pandas as pd",
+                           "df = pd.read_csv('a.csv')\ndf.to_parquet('a.parquet')",
+                           "scaled = df.a * factor", counts=[1, 2, 3]), {"w.ipynb": "notebook"},
+            note="the cells ran; `factor` came from a cell deleted since"),
 ]
 
 

@@ -169,8 +169,8 @@ class _Walker:
                 if h.type is not None:
                     self.expr(h.type, bound)
                 inner = set(bound)
-                if h.name:
-                    self.bind(h.name, inner)
+                if h.name:  # bound for the handler only: Python deletes it at its end
+                    inner.add(h.name)
                 self.body(h.body, inner)
             self.body(s.orelse, bound)
             self.body(s.finalbody, bound)

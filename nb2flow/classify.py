@@ -170,9 +170,11 @@ def _plain(text: str) -> str:
 
 
 def _saves_figures(nb: Notebook) -> set[int]:
+    """Cells that save a figure (a commented-out ``# plt.savefig(...)`` saves nothing)."""
     return {
         c.number for c in nb.cells
-        if c.kind == "code" and re.search(r"\.(savefig|write_image|write_html)\(", c.source)
+        if c.kind == "code" and re.search(r"^[^#\n]*\.(savefig|write_image|write_html)\(",
+                                          c.source, re.MULTILINE)
     }
 
 
@@ -480,6 +482,12 @@ def _role(
         return
     if keep_all:
         return
+    if isinstance(t, (ast.FunctionDef, ast.AsyncFunctionDef)) and not saves_figure and (
+        _only_plots(t.body, set(plot_names))
+    ):
+        stmt.role, stmt.reason = PLOT, "function that only plots"
+        plot_names.add(t.name)  # its calls are plots: `plot_predictions(preds)`
+        return
     if isinstance(t, ast.Expr):
         kind = _expr_kind(t.value, plot_names)
         if kind == PLOT and saves_figure:
@@ -520,6 +528,36 @@ def _role(
 
 
 _SHOWN = {PLOT, "show", "display-builtin", DISPLAY}
+
+
+def _only_plots(body: list[ast.stmt], local: set[str]) -> bool:
+    """Whether a function body only draws: every simple statement plots, shows, assigns
+    a plotting object (``fig, ax = plt.subplots()``) or returns one; at least one plots."""
+    drew = False
+    for node in body:
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.With)):
+            inner = [*node.body, *getattr(node, "orelse", [])]
+            if not _only_plots(inner, local):
+                return False
+            drew = True
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        elif isinstance(node, ast.Expr):
+            if _expr_kind(node.value, local) not in (PLOT, "show", "display-builtin"):
+                return False
+            drew = True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            if _expr_kind(node.value, local) != PLOT:
+                return False
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            local.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Return):
+            if node.value is not None and not {
+                n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)} <= local:
+                return False
+        elif not isinstance(node, ast.Pass):
+            return False
+    return drew
 
 
 def _inner_kind(node: ast.stmt, plot_names: set[str]) -> str:

@@ -118,6 +118,7 @@ WARNINGS: dict[str, str] = {
     "NB2W015": "a module used but never imported was imported",
     "NB2W016": "a hosted notebook's runtime global is created by the script",
     "NB2W017": "IPython's output history became a name",
+    "NB2W018": "code reading a name from a deleted cell was dropped",
 }
 
 

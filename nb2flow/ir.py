@@ -121,6 +121,9 @@ class Classified:
     #: cells dropped because they never ran successfully (a syntax error):
     #: (cell, line, message); a kept statement that needs one of them is refused
     broken: list[tuple[int, int | None, str]] = field(default_factory=list)
+    #: names top-level code reads before the cell that defines them: name -> why (checks),
+    #: for NB2F017's message when pruning drops that definition
+    early: dict[str, str] = field(default_factory=dict)
     #: what the flow returns when the notebook saves nothing: (name, cell) (semantics)
     product: tuple[str, int] | None = None
     #: statements classify dropped as plots or displays, each with the index in

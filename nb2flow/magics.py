@@ -17,6 +17,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from .ipython_syntax import call_of, transform
 from .pycode import string
 from .rules.shell import (
     ALIASES,
@@ -38,7 +39,7 @@ _SETTING_MAGICS = {
 _INSTALL_MAGICS = {"pip", "conda", "mamba"}
 _BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit", "skip_if"}
 _DISPLAY_CELL_MAGICS = {"html", "markdown", "latex", "javascript", "js", "svg", "HTML"}
-_SHELL_CELL_MAGICS = {"bash", "sh", "script", "system"}
+_SHELL_CELL_MAGICS = {"bash", "sh", "script", "system", "shell"}  # shell: Colab
 _OTHER_LANGUAGES = {"R", "julia", "octave", "matlab", "perl", "ruby"}  # rpy2, ... (-o returns)
 
 
@@ -55,21 +56,18 @@ class Translation:
     foreign: tuple[int, str] | None = None
 
 
-_LINE_MAGIC = re.compile(r"^(?P<indent>\s*)% ?(?P<name>\w+)\s*(?P<rest>.*)$")  # IPython takes `% matplotlib`
-_SHELL = re.compile(r"^(?P<indent>\s*)!(?P<cmd>.*)$")
-_ASSIGN_SHELL = re.compile(r"^(?P<indent>\s*)(?P<target>[\w, ]+?)\s*=\s*!(?P<cmd>.*)$")
-_ASSIGN_MAGIC = re.compile(r"^\s*[\w, ]+?\s*=\s*%")
-_ASSIGN_ENV = re.compile(r"^(?P<indent>\s*)(?P<target>\w+)\s*=\s*%env\s+(?P<key>\w+)\s*$")
-_HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.\[\]'\"()]+\?\??)\s*$")
 _TIMEIT_OPTS = re.compile(r"^(-[nr]\s*\d+\s+|-[oqcp]\s+|-p\s*\d+\s+)*")
 
 
 def translate(source: str) -> Translation:
     lines = source.split("\n")
     out = Translation(source="")
-    lead = 0  # IPython drops blank lines before looking for a cell magic
-    while lead < len(lines) - 1 and not lines[lead].strip():
+    lead = 0  # IPython drops blank lines before looking for a cell magic, Colab its
+    while lead < len(lines) - 1 and (  # form lines (``#@title ...``, ``#@markdown ...``)
+            not lines[lead].strip() or lines[lead].lstrip().startswith("#@")):
         lead += 1
+    if not lines[lead].strip().startswith("%%"):
+        lead = 0
     first = lines[lead].strip() if lines else ""
     if first.startswith("%%"):
         _cell_magic(first, lines[lead + 1:], lead, out)
@@ -82,25 +80,18 @@ def translate(source: str) -> Translation:
         result = []
         start = 0
     imports: set[str] = set()
-    body = lines[start:]
-    i = 0
-    while i < len(body):
-        number = start + i + 1
-        line = body[i]
-        extra = 0
-        while _escaped(line) and line.rstrip().endswith("\\") and i + extra + 1 < len(body):
-            extra += 1  # IPython joins a continued !cmd / %magic line with the next
-            line = line.rstrip()[:-1].rstrip() + " " + body[i + extra].strip()
-        result.append(_line(number, _automagic(line), out, imports))
-        result.extend([""] * extra)
-        i += 1 + extra
+    body = [_automagic(line) for line in lines[start:]]
+    at = 0
+    for text, span in transform(body):
+        original = " ".join(x.rstrip().removesuffix("\\").strip() for x in body[at:at + span])
+        if span > 1:  # IPython joins a continued ``!cmd \\`` line keeping its spaces
+            text = _squeeze(text)
+        result.append(_line(start + at + 1, text, original, out, imports))
+        result.extend([""] * (span - 1))
+        at += span
     out.source = "\n".join(result)
     out.imports.extend(sorted(imports))
     return out
-
-
-def _escaped(line: str) -> bool:
-    return bool(_SHELL.match(line) or _LINE_MAGIC.match(line) or _ASSIGN_SHELL.match(line))
 
 
 _AUTOMAGIC = re.compile(r"^(?P<indent>\s*)(?P<name>[A-Za-z_][\w-]*)(?P<rest>(\s+.*)?)$")
@@ -209,85 +200,111 @@ def _capture(target: str, body: list[str], out: Translation, line: int) -> None:
                         f"contextlib.redirect_stdout into {target}.stdout"))
 
 
-def _line(number: int, line: str, out: Translation, imports: set[str]) -> str:
+def _line(number: int, line: str, original: str, out: Translation,
+          imports: set[str]) -> str:
+    """One line as IPython transformed it (``original``: the notebook's text)."""
     indent = line[: len(line) - len(line.lstrip())]
-    blank = f"{indent}pass" if indent else ""
-    stripped = line.strip()
-    if not stripped or stripped.startswith("#"):
+    call = call_of(line)
+    if call is None:  # plain Python (IPython's ``/f x``, ``,f a b``, ``;`` escapes too)
         return line
-    if m := _ASSIGN_SHELL.match(line):
-        imports.add("subprocess")
-        cmd = _command(m["cmd"])
-        return (
-            f"{m['indent']}{m['target']} = subprocess.run({cmd}, shell=True, check=True, "
-            f"capture_output=True, text=True).stdout.splitlines()"
-        )
-    if m := _ASSIGN_ENV.match(line):  # PATH = %env PATH
-        imports.add("os")
-        return f"{m['indent']}{m['target']} = os.environ[{m['key']!r}]"
-    if _ASSIGN_MAGIC.match(line):
+    if call.kind != "run_line_magic":
+        cmd = call.args[0] if call.args else ""
+        if call.target is not None:
+            imports.add("subprocess")
+            return (f"{indent}{call.target} = subprocess.run({_command(cmd)}, shell=True, "
+                    "check=True, capture_output=True, text=True).stdout.splitlines()")
+        return _shell(number, indent, cmd, original.strip(), out, imports)
+    name, rest = (call.args + ("", ""))[:2]
+    if not name and rest:  # ``% matplotlib inline``
+        name, _, rest = rest.partition(" ")
+    if call.target is not None:
+        if name == "env" and rest.strip().isidentifier():  # PATH = %env PATH
+            imports.add("os")
+            return f"{indent}{call.target} = os.environ[{rest.strip()!r}]"
         out.errors.append((number, "assigning the result of a magic"))
+        return f"{indent}pass" if indent else ""
+    return _magic(number, indent, name, rest, original.strip(), out, imports)
+
+
+def _squeeze(line: str) -> str:
+    call = call_of(line)
+    if call is None or call.kind == "run_line_magic" or not call.args:
+        return line
+    return line.replace(repr(call.args[0]), repr(" ".join(call.args[0].split())), 1)
+
+
+def _shell(number: int, indent: str, cmd: str, stripped: str, out: Translation,
+           imports: set[str]) -> str:
+    blank = f"{indent}pass" if indent else ""
+    cmd = cmd.strip()
+    words = cmd.split()
+    if words[:2] in (["pip", "install"], ["conda", "install"]) or words[:3] == [
+        "python", "-m", "pip",
+    ]:
+        out.pip_packages.extend(w for w in words[2:] if not w.startswith("-"))
+        out.dropped.append((number, stripped, "package install belongs in requirements"))
         return blank
-    if m := _SHELL.match(line):
-        cmd = m["cmd"].strip()
-        words = cmd.split()
-        if words[:2] in (["pip", "install"], ["conda", "install"]) or words[:3] == [
-            "python", "-m", "pip",
-        ]:
-            out.pip_packages.extend(w for w in words[2:] if not w.startswith("-"))
-            out.dropped.append((number, stripped, "package install belongs in requirements"))
-            return blank
-        if reason := _display_command(words, cmd):
-            out.dropped.append((number, stripped, reason))
-            return blank
-        if folders := _mkdir(words, cmd):
-            imports.add("pathlib")
-            return m["indent"] + "; ".join(
-                f"pathlib.Path({_command(f)}).mkdir(parents=True, exist_ok=True)"
-                for f in folders)
-        imports.add("subprocess")
-        out.shell.append((number, cmd))
-        return f"{m['indent']}subprocess.run({_command(cmd)}, shell=True, check=True)"
-    if m := _LINE_MAGIC.match(line):
-        name, rest = m["name"], m["rest"]
-        if name in _INSTALL_MAGICS:
-            words = rest.split()
-            if words[:1] == ["install"]:
-                out.pip_packages.extend(w for w in words[1:] if not w.startswith("-"))
-            out.dropped.append((number, stripped, "package install belongs in requirements"))
-            return blank
-        if name in ("time", "timeit", "prun"):
-            if name == "timeit":
-                rest = _TIMEIT_OPTS.sub("", rest + " ").strip()
-            return f"{m['indent']}{rest}" if rest else blank
-        if name == "env" and "=" in rest:
-            key, _, value = rest.partition("=")
-            imports.add("os")
-            return f"{m['indent']}os.environ[{key.strip()!r}] = {_command(value)}"
-        if name == "env" and " " in rest.strip():
-            key, value = rest.strip().split(None, 1)
-            imports.add("os")
-            return f"{m['indent']}os.environ[{key!r}] = {value!r}"
-        if name == "cd" and rest.strip() and not rest.strip().startswith("-"):
-            imports.add("os")
-            return f"{m['indent']}os.chdir({_command(rest)})"
-        if name in _SETTING_MAGICS or name == "env":
-            out.dropped.append((number, stripped, f"%{name} is a notebook setting"))
-            return blank
-        out.unknown.append((number, f"%{name}"))
+    if reason := _display_command(words, cmd):
+        out.dropped.append((number, stripped, reason))
         return blank
-    if _HELP.match(line):
+    if folders := _mkdir(words, cmd):
+        imports.add("pathlib")
+        return indent + "; ".join(
+            f"pathlib.Path({_command(f)}).mkdir(parents=True, exist_ok=True)"
+            for f in folders)
+    imports.add("subprocess")
+    out.shell.append((number, cmd))
+    return f"{indent}subprocess.run({_command(cmd)}, shell=True, check=True)"
+
+
+def _magic(number: int, indent: str, name: str, rest: str, stripped: str, out: Translation,
+           imports: set[str]) -> str:
+    blank = f"{indent}pass" if indent else ""
+    if name in _INSTALL_MAGICS:
+        words = rest.split()
+        if words[:1] == ["install"]:
+            out.pip_packages.extend(w for w in words[1:] if not w.startswith("-"))
+        out.dropped.append((number, stripped, "package install belongs in requirements"))
+        return blank
+    if name in ("time", "timeit", "prun"):
+        if name == "timeit":
+            rest = _TIMEIT_OPTS.sub("", rest + " ").strip()
+        return f"{indent}{rest}" if rest else blank
+    if name == "env" and "=" in rest:
+        key, _, value = rest.partition("=")
+        imports.add("os")
+        return f"{indent}os.environ[{key.strip()!r}] = {_command(value)}"
+    if name == "env" and " " in rest.strip():
+        key, value = rest.strip().split(None, 1)
+        imports.add("os")
+        return f"{indent}os.environ[{key!r}] = {value!r}"
+    if name == "cd" and rest.strip() and not rest.strip().startswith("-"):
+        imports.add("os")
+        return f"{indent}os.chdir({_command(rest)})"
+    if name in ("pinfo", "pinfo2", "psearch"):  # ``x?``, ``x??``, ``?x``
         out.dropped.append((number, stripped, "help lookup"))
         return blank
-    return line
+    if name in _SETTING_MAGICS or name == "env":
+        out.dropped.append((number, stripped, f"%{name} is a notebook setting"))
+        return blank
+    out.unknown.append((number, f"%{name}"))
+    return blank
 
 
 def _command(cmd: str) -> str:
     """Python source for a shell command, turning IPython's {expr} and $name into an f-string."""
     cmd = cmd.strip()
-    dollar = re.sub(r"(?<!\$)\$(\w+)", r"{\1}", cmd)
+    # ``${NAME}`` is the shell's variable (IPython's expansion of {NAME} fails, so the
+    # command runs as written): kept for the shell, braces doubled in the f-string
+    shell = re.sub(r"\$\{(\w+)\}", "$\0\\1\1", cmd)
+    dollar = re.sub(r"(?<!\$)\$(\w+)", r"{\1}", shell)
     if "{" in dollar:
-        return f"f{string(dollar)}"
+        source = "f" + string(dollar.replace("\0", "{{").replace("\1", "}}"))
+        try:  # IPython leaves the command as it is when a {field} does not evaluate
+            ast.parse(source, mode="eval")
+        except SyntaxError:  # kubectl's -o=jsonpath={.spec.host}
+            return repr(cmd)
+        return source
     return repr(cmd)
 
 

@@ -8,10 +8,12 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 
-def make_notebook(path: Path, *cells, kernel: str = "python3", language: str = "python") -> Path:
-    """Cells are code strings, or tuples ``(kind, source)`` / ``(kind, source, tags)``."""
+def make_notebook(path: Path, *cells, kernel: str = "python3", language: str = "python",
+                  counts: list[int] | None = None) -> Path:
+    """Cells are code strings, or tuples ``(kind, source)`` / ``(kind, source, tags)``;
+    ``counts``, the execution count of each cell (None: never ran)."""
     built = []
-    for cell in cells:
+    for i, cell in enumerate(cells):
         if isinstance(cell, str):
             cell = ("code", cell)
         kind, source, *rest = cell
@@ -20,6 +22,8 @@ def make_notebook(path: Path, *cells, kernel: str = "python3", language: str = "
         node = new(source)
         if tags:
             node.metadata["tags"] = tags
+        if counts and kind == "code":
+            node.execution_count = counts[i]
         built.append(node)
     nb = new_notebook(
         cells=built,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import replace
 
@@ -31,7 +32,18 @@ def check_defined(c: Classified) -> None:
         for w in (*s.facts.writes, *s.facts.declares_global)
         if w not in s.facts.mutates
     }  # a name only a plot defines is checked after pruning, which may keep the plot
-    check_names(c, code, written, [])
+    ran = {cell.number for cell in c.notebook.cells
+           if cell.execution_count is not None and not cell.error}
+    deferred = [s for s in code if s.cell in ran and _missing(s, written)
+                and not isinstance(s.node, (cst.FunctionDef, cst.ClassDef))]
+    check_names(c, [s for s in code if s not in deferred], written, [])
+    for s in deferred:  # its cell ran: a cell deleted since defined the name
+        names = ", ".join(f"`{n}`" for n in _missing(s, written))
+        c.diagnostics.append(Diagnostic(  # kept after pruning: NB2F017 (diagnose) instead
+            "NB2W018", f"{names} is read here but no cell defines it (the cell ran: a cell "
+            "deleted since defined it); nothing the pipeline keeps needs this statement: "
+            "dropped", s.cell, s.line))
+    check_order(c, code, imports)
     seen = set(imports)
     for s in code:  # `del x` before any cell defines x fails in the notebook too
         early = [d for d in s.facts.deletes if d not in seen]
@@ -41,6 +53,61 @@ def check_defined(c: Classified) -> None:
                 Location(str(c.notebook.path), s.cell, s.line),
             )
         seen.update(s.facts.writes)
+
+
+def check_order(c: Classified, code: list[Statement], imports: set[str]) -> None:
+    """Names top-level code reads before the cell that defines them: run top to bottom, the
+    notebook fails there too (it ran its cells out of order, or that line never ran).
+
+    A notebook function called early is defined before its first caller
+    (``plan.units.define_before_use``) when what it reads exists there; otherwise NB2F017.
+    Other early reads are recorded (``c.early``) for NB2F017's message, if pruning then
+    drops the definition the read needs."""
+    if any(s.facts.star_import for s in c.statements):
+        return
+    shown = {w for _, s in c.shown for w in s.facts.writes}
+    first: dict[str, int] = {}
+    for i, s in enumerate(code):
+        for w in (*s.facts.writes, *s.facts.declares_global):
+            first.setdefault(w, i)
+    counts = {cell.number: cell.execution_count for cell in c.notebook.cells}
+    for i, s in enumerate(code):
+        if isinstance(s.node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for name in s.facts.reads:
+            j = first.get(name, i)
+            if j <= i or name in imports or name in shown or name in BUILTINS:
+                continue
+            later = code[j]
+            ran = counts.get(later.cell) is not None and counts.get(s.cell) is not None
+            why = (f"the notebook ran cell {later.cell} first (execution counts "
+                   f"{counts[later.cell]} and {counts[s.cell]})" if ran and
+                   counts[later.cell] < counts[s.cell] else
+                   "run top to bottom, the notebook fails there too")
+            message = (f"`{name}` is used before cell {later.cell} defines it: {why}; move "
+                       f"that definition above cell {s.cell} or remove the use")
+            c.early.setdefault(name, message)
+            if isinstance(later.node, (cst.FunctionDef, cst.ClassDef)) and not _movable(
+                    later, i, first):
+                raise Nb2FlowError("NB2F017", message,
+                                   Location(str(c.notebook.path), s.cell, _line(s, name)))
+
+
+def _movable(definition: Statement, before: int, first: dict[str, int]) -> bool:
+    """Whether a ``def`` can go before statement ``before``: all it reads exists there."""
+    if not isinstance(definition.node, (cst.FunctionDef, cst.ClassDef)):
+        return False
+    return all(first.get(r, -1) < before for r in definition.facts.reads)
+
+
+def _line(s: Statement, name: str) -> int:
+    return s.line + next((n.lineno - s.tree.lineno for n in ast.walk(tree_of(s))
+                          if isinstance(n, ast.Name) and n.id == name), 0)
+
+
+def _missing(s: Statement, written: set[str]) -> list[str]:
+    known = written | BUILTINS | _IPYTHON_NAMES
+    return [r for r in s.facts.reads if r not in known]
 
 
 def _evaluated_at_definition(tree: ast.AST) -> set[str]:
@@ -76,7 +143,7 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
         execs = [t for t in code if t.facts.uses_exec]
         hint = (
             f"; cell {execs[0].cell} uses exec/eval/globals(), which may define it where "
-            "nb2flow cannot see: assign it in plain code" if execs else ""
+            "nb2flow cannot see: assign it in plain code" if execs else _commented(c, missing[0])
         )
         dropped = _dropped_definition(c, missing[0])
         what = (f"`{missing[0]}` is used but the statement that defines it (cell "
@@ -84,7 +151,8 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
                 f"dropped: {dropped.reason}; "
                 + ("remove the tag to keep it" if "nb2flow:skip" in dropped.reason
                    else "tag that cell nb2flow:keep to keep it")
-                if dropped else f"`{missing[0]}` is used but no cell defines it{hint}")
+                if dropped else c.early.get(missing[0])
+                or f"`{missing[0]}` is used but no cell defines it{hint}")
         raise Nb2FlowError("NB2F017", what, Location(str(c.notebook.path), s.cell, line))
 
 
@@ -102,6 +170,17 @@ def _dropped_definition(c: Classified, name: str):
             ) or isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
                 return d
     return None
+
+
+def _commented(c: Classified, name: str) -> str:
+    """A hint when a cell assigns the name only in a comment (a template to fill in)."""
+    assign = re.compile(rf"^\s*#\s*{re.escape(name)}\s*=[^=]")
+    for cell in c.notebook.cells:
+        for number, text in enumerate(cell.source.split("\n"), 1):
+            if cell.kind == "code" and assign.match(text):
+                return (f"; cell {cell.number} assigns it only in a comment (line {number}): "
+                        "uncomment the value you want")
+    return ""
 
 
 def require_code(c: Classified) -> None:

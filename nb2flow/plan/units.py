@@ -66,8 +66,11 @@ def define_before_use(
         if not free:
             continue
         name = s.facts.writes[0]
-        users = [j for j in range(i + 1, len(statements))
-                 if name in statements[j].facts.reads]
+        # a read before the first ``def`` ran out of order in the notebook (or on a path
+        # that never ran): the def goes before it too
+        first = min(writes_at.get(name, [i]))
+        users = [j for j in range(len(statements))
+                 if (j > i or j < first) and name in statements[j].facts.reads]
         if not users:
             continue
         moves[i] = users[0]
@@ -84,10 +87,16 @@ def define_before_use(
     ordered: list[Statement] = []
     anchors: dict[int, Statement] = {}
     waiting: dict[int, list[Statement]] = {}
+
+    def final(j: int) -> int:  # a def whose first user is a def that moves goes with it
+        while j in moves:
+            j = moves[j]
+        return j
+
     for i, target in moves.items():
-        waiting.setdefault(target, []).append(statements[i])
+        waiting.setdefault(final(target), []).append(statements[i])
     for u, defs in copies.items():
-        waiting.setdefault(u, []).extend(defs)
+        waiting.setdefault(final(u), []).extend(defs)
     for j, s in enumerate(statements):
         if j in moves:
             continue

@@ -105,3 +105,33 @@ def test_r_cells_without_an_output_are_dropped_with_a_warning() -> None:
     out = translate("%%R -i df\nlibrary(x)\ndf %>% y")
     assert out.foreign is None and out.unknown[0][0] == 1
     assert translate("%%R -o res\nres <- 1 %>% y").foreign == (1, "%%R")
+
+
+def test_cell_magic_after_colab_form_lines() -> None:
+    # martin-fabbri colab-notebooks: Colab runs a cell magic under its ``#@title`` lines
+    out = translate("#@title ## Setup\n#@markdown - kubectl\n%%shell\ncurl -LO https://x/k\n"
+                    "chmod +x ./k")
+    assert out.source.split("\n") == [
+        "", "", "subprocess.run('curl -LO https://x/k\\nchmod +x ./k', shell=True, check=True)",
+        "", ""]
+    out = translate("#@title ## Install\n\n%%capture --no-stdout --no-stderr\n"
+                    "!pip install -U kaggle\nprint('installed')")
+    assert out.source.split("\n") == ["", "", "", "", "print('installed')"]
+    assert out.pip_packages == ["kaggle"]
+
+
+def test_a_comment_before_a_cell_magic_is_not_colab() -> None:
+    out = translate("# setup\n%%capture\nx = 1")  # IPython: `%%capture` is a line here
+    assert out.source.split("\n")[0] == "# setup"
+
+
+def test_braces_that_are_not_python_stay_in_the_command() -> None:
+    # martin-fabbri kubeflow_setup_cluster: IPython expands {expr} only when it evaluates
+    out = translate("!kubectl get ingress -o=jsonpath={.spec.rules[0].host}\nx = (1")
+    assert out.source.split("\n")[0] == (
+        "subprocess.run('kubectl get ingress -o=jsonpath={.spec.rules[0].host}', shell=True, "
+        "check=True)")
+    assert lines_of("!rm -rf {name} ${HOME}/x $y\nx = (1")[0] == (
+        'subprocess.run(f"rm -rf {name} ${{HOME}}/x {y}", shell=True, check=True)')
+    assert lines_of("!rm -rf ${KF_DIR}\nx = (1")[0] == (
+        "subprocess.run('rm -rf ${KF_DIR}', shell=True, check=True)")

@@ -39,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from collections import Counter
@@ -241,10 +242,14 @@ def notebook_run(tmp_path_factory, environment) -> NotebookRun:
 
 
 def _without_mlflow_store(effects):
-    """Files and prints; the MLflow store (database, artifacts) is compared run by run."""
+    """Files and prints; the MLflow store (database, artifacts) is compared run by run.
+    Progress bars (hyperopt's tqdm redraws: `` 12%|█▏  | 6/50 [...``) are a
+    display of the search's progress, not a result: they are left out on both sides."""
+    bar = re.compile(r"^\s*\d+%\|.*\|\s*\d+/\d+ \[")
     files = {k: v for k, v in effects.files.items()
              if k != "mlflow.db" and not k.startswith("mlruns/")}
-    return dataclasses.replace(effects, files=files)
+    prints = [p for p in effects.prints if not bar.match(str(p).lstrip("\r"))]
+    return dataclasses.replace(effects, files=files, prints=prints)
 
 
 def compare_runs(notebook: NotebookRun, flow_db: Path, result) -> tuple[list[str], Counter]:

@@ -146,13 +146,13 @@ def check_names(c: Classified, code: list[Statement], written: set[str],
             "nb2flow cannot see: assign it in plain code" if execs else _commented(c, missing[0])
         )
         dropped = _dropped_definition(c, missing[0])
-        what = (f"`{missing[0]}` is used but the statement that defines it (cell "
-                f"{dropped.cell}{f', line {dropped.line}' if dropped.line else ''}) was "
-                f"dropped: {dropped.reason}; "
-                + ("remove the tag to keep it" if "nb2flow:skip" in dropped.reason
-                   else "tag that cell nb2flow:keep to keep it")
-                if dropped else c.early.get(missing[0])
-                or f"`{missing[0]}` is used but no cell defines it{hint}")
+        what = c.early.get(missing[0]) or (
+            f"`{missing[0]}` is used but the statement that defines it (cell "
+            f"{dropped.cell}{f', line {dropped.line}' if dropped.line else ''}) was "
+            f"dropped: {dropped.reason}; "
+            + ("remove the tag to keep it" if "nb2flow:skip" in dropped.reason
+               else "tag that cell nb2flow:keep to keep it")
+            if dropped else f"`{missing[0]}` is used but no cell defines it{hint}")
         raise Nb2FlowError("NB2F017", what, Location(str(c.notebook.path), s.cell, line))
 
 

@@ -130,14 +130,7 @@ def diff(a: Any, b: Any, rtol: float, where: str = "", _seen: set | None = None,
     if isinstance(a, (str, bytes, bytearray)):
         return None if a == b else f"{label}: {_short(a)} vs {_short(b)}"
     if isinstance(a, dict):
-        if a.keys() != b.keys():
-            only = sorted(map(str, a.keys() ^ b.keys()))[:3]
-            return f"{label}: keys differ ({', '.join(only)})"
-        for key in a:
-            found = nested(a[key], b[key], f"{where}[{key!r}]")
-            if found:
-                return found
-        return None
+        return _mapping_diff(a, b, label, "keys", lambda key: f"{where}[{key!r}]", nested)
     if isinstance(a, (list, tuple)):
         if len(a) != len(b):
             return f"{label}: {len(a)} vs {len(b)} items"
@@ -151,15 +144,9 @@ def diff(a: Any, b: Any, rtol: float, where: str = "", _seen: set | None = None,
     if hasattr(a, "toarray") and hasattr(a, "shape"):  # scipy.sparse
         return nested(a.toarray(), b.toarray(), where)
     if hasattr(a, "__dict__") and not isinstance(a, type):
-        base, left, right = where or type(a).__name__, vars(a), vars(b)
-        if left.keys() != right.keys():
-            only = sorted(map(str, left.keys() ^ right.keys()))[:3]
-            return f"{base}: attributes differ ({', '.join(only)})"
-        for key in left:
-            found = nested(left[key], right[key], f"{base}.{key}")
-            if found:
-                return found
-        return None
+        base = where or type(a).__name__
+        return _mapping_diff(vars(a), vars(b), base, "attributes",
+                             lambda key: f"{base}.{key}", nested)
     if type(a).__eq__ is object.__eq__:  # identity equality: compare what pickling keeps
         return nested(_reduced(a), _reduced(b), where)
     try:
@@ -168,6 +155,18 @@ def diff(a: Any, b: Any, rtol: float, where: str = "", _seen: set | None = None,
     except Exception:  # noqa: BLE001
         equal = False
     return None if equal else f"{label}: {_short(a)} vs {_short(b)}"
+
+
+def _mapping_diff(left: dict, right: dict, label: str, what: str, path, nested) -> str | None:
+    """The first difference between two mappings: their keys, then each value in turn."""
+    if left.keys() != right.keys():
+        only = sorted(map(str, left.keys() ^ right.keys()))[:3]
+        return f"{label}: {what} differ ({', '.join(only)})"
+    for key in left:
+        found = nested(left[key], right[key], path(key))
+        if found:
+            return found
+    return None
 
 
 def _reduced(obj: Any) -> Any:

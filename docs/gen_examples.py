@@ -31,6 +31,7 @@ EXAMPLE = ROOT / "examples" / "notebooks" / "duration_prediction.ipynb"
 EXAMPLE_REL = "examples/notebooks/duration_prediction.ipynb"
 FALLBACK_CASE = ROOT / "tests" / "golden" / "cases" / "taxi_headings.py"  # the same notebook
 GOLDEN = ROOT / "tests" / "golden" / "cases"
+ORCHESTRATION = ROOT / "tests" / "notebooks" / "zoomcamp" / "orchestration_taxi.ipynb"
 SHOWN_ROOT = "/home/you/taxi"
 COLUMNS = 100  # width of rich tables (inspect) in the snippets
 
@@ -290,6 +291,23 @@ def example_snippets(work: Path) -> dict[str, str]:
     yaml_text = yaml_text[yaml_text.index("# pull section"):]
     out["deploy_prefect_yaml.md"] = fence("yaml", "...\n" + yaml_text, title="prefect.yaml")
     return out
+
+
+def orchestration_snippets(work: Path) -> dict[str, str]:
+    """The worked example of docs/cleaning.md: the MLOps Zoomcamp orchestration notebook."""
+    project = Project(work / "orchestration")
+    shutil.copy(ORCHESTRATION, project.root / ORCHESTRATION.name)
+    convert = project.nb2flow("convert", ORCHESTRATION.name, "--no-deployment")
+    assert convert.code == 0, convert.output
+    script = (project.root / ORCHESTRATION.with_suffix(".py").name).read_text(encoding="utf-8")
+    keep = project.nb2flow("convert", ORCHESTRATION.name, "--keep-experiments", "-o",
+                           "with_experiments.py", "--no-deployment")
+    assert keep.code == 0, keep.output
+    tasks = [line for line in keep.output.splitlines() if line.strip().startswith("tasks (")]
+    return {"orchestration_convert.md": console(convert),
+            "orchestration_script.md": fence("python", without_main(script),
+                                             title=ORCHESTRATION.with_suffix(".py").name),
+            "orchestration_keep_experiments.md": console(Run(keep.command, 0, tasks[0] + "\n  ..."))}
 
 
 def before_after(cells: list[dict], plan: dict, script: str) -> str:
@@ -584,7 +602,7 @@ def generate() -> dict[str, str]:
 
     with tempfile.TemporaryDirectory(prefix="nb2flow-docs-") as tmp:
         work = Path(tmp)
-        jobs = [lambda: example_snippets(work)]
+        jobs = [lambda: example_snippets(work), lambda: orchestration_snippets(work)]
         jobs += [lambda case=case: golden_snippet(case, work)
                  for case in sorted(GOLDEN.glob("*.py"))]
         jobs += [lambda trigger=trigger: error_snippet(trigger, work) for trigger in TRIGGERS]
